@@ -1,0 +1,101 @@
+import type { BackgroundTask, Runner, Timers, Work } from '@sa/core';
+import type { JobRecord, JobStatus, JsonValue } from './job-record';
+import type {
+  JobPage,
+  JobStore,
+  ListJobsQuery,
+  OutputChunk,
+  OutputStream,
+  PruneOptions,
+  ReadOutputOptions,
+} from './job-store';
+
+/** How long finished jobs are kept, per terminal status, in milliseconds (null: forever). */
+export interface RetentionOptions {
+  completed?: number | null;
+  failed?: number | null;
+  cancelled?: number | null;
+  interrupted?: number | null;
+  /** How often the background pruner runs (default 60 s). */
+  pruneIntervalMs?: number;
+}
+
+/** Options for `createJobManager`. */
+export interface JobManagerOptions {
+  store: JobStore;
+  /** Owner lease length (default 15 s). */
+  leaseMs?: number;
+  /** Heartbeat interval: renews the lease, writes coalesced progress (default 5 s). */
+  heartbeatMs?: number;
+  /** Retention of finished jobs (default 24 h for every terminal status). */
+  retention?: RetentionOptions;
+  /** How many jobs started with `start` may run at once (default 4). */
+  concurrency?: number;
+  /** Injectable clock for process-side times (default `Date.now`). */
+  clock?: { now(): number };
+  /** Injectable timers. */
+  timers?: Timers;
+  /** This process's id in `owner.instanceId` (default random). */
+  instanceId?: string;
+  /** Interval of the reaper (default `leaseMs`). */
+  reapIntervalMs?: number;
+  /** Polling fallback of `wait` across processes (default 250 ms). */
+  waitPollMs?: number;
+  /** Where warnings go (default `console.warn`); never stdout. */
+  logger?: { warn(message: string): void };
+}
+
+/** What a job is, for `adopt` and `start`. */
+export interface JobMeta {
+  tool: string;
+  label?: string;
+  input?: JsonValue;
+  /** Who may see the job (session or auth subject); null for shared. */
+  scope?: string | null;
+  idempotencyKey?: string;
+}
+
+/** Options for `JobManager.wait`. */
+export interface WaitOptions {
+  /** Give up after this long and resolve with the current record. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  scope?: string | null;
+  /**
+   * `settled` (default): until the job is terminal. `change`: also when its version changes
+   * (status, progress) or either output stream grows, compared with when `wait` was called.
+   */
+  until?: 'settled' | 'change';
+}
+
+/** A job manager: runs work as persisted jobs over a `JobStore`. */
+export interface JobManager {
+  readonly store: JobStore;
+  /** The concurrency-limited runner jobs started with `start` run on. */
+  readonly runner: Runner;
+  /** This process's owner identity. */
+  readonly instanceId: string;
+  /**
+   * Turns a promoted (or pending) task into a job; durable before it resolves, with the work's
+   * true start time. Progress is written with heartbeats; the terminal transition is fenced.
+   */
+  adopt<T>(task: BackgroundTask<T>, meta: JobMeta): Promise<JobRecord>;
+  /** Explicit async mode: a `pending` job, `running` when a slot frees. */
+  start<T>(work: Work<T>, meta: JobMeta): Promise<JobRecord>;
+  /** Appends to a job's output log (ordered per job and stream; errors are logged, not thrown). */
+  appendOutput(id: string, stream: OutputStream, chunk: string): void;
+  /** Resolves when every output append queued so far for the job is stored. */
+  flushOutput(id: string): Promise<void>;
+  get(id: string, options?: { scope?: string | null }): Promise<JobRecord | undefined>;
+  list(query?: ListJobsQuery): Promise<JobPage>;
+  /** Cancels from any process: pending at once; running when its owner sees the flag. Throws NOT_FOUND / CONFLICT. */
+  cancel(id: string, options?: { scope?: string | null; reason?: string }): Promise<JobRecord>;
+  /** Resolves with the record as soon as the condition holds, or at the timeout. Throws NOT_FOUND. */
+  wait(id: string, options: WaitOptions): Promise<JobRecord>;
+  readOutput(id: string, stream: OutputStream, options?: ReadOutputOptions): Promise<OutputChunk>;
+  prune(options?: PruneOptions): Promise<number>;
+  /** Stops heartbeats, waits up to `graceMs` for running work, cancels the rest; no job stays running. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+export type { JobStatus };
