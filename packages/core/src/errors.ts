@@ -33,7 +33,8 @@ export class SaError extends Error {
   readonly code: SaErrorCode;
   /** JSON-serialisable details. */
   readonly data: unknown;
-  private readonly [brand] = true;
+  /** Brand that survives two copies of this package. */
+  readonly [brand] = true;
 
   constructor(code: SaErrorCode, message: string, options?: SaErrorOptions) {
     super(message, options);
@@ -108,7 +109,8 @@ export function serializeError(error: unknown): { code: string; message: string;
       ? { code: error.code, message: error.message }
       : { code: error.code, message: error.message, data: error.data };
   }
-  if (error instanceof Error) return { code: 'HANDLER_ERROR', message: error.message || error.name };
+  if (error instanceof Error)
+    return { code: 'HANDLER_ERROR', message: error.message || error.name };
   return { code: 'HANDLER_ERROR', message: typeof error === 'string' ? error : safeString(error) };
 }
 

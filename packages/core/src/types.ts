@@ -99,8 +99,7 @@ export interface RunWithBudgetOptions {
 
 /** The outcome of `runWithBudget`. */
 export type BudgetResult<T> =
-  | { status: 'completed'; value: T }
-  | { status: 'promoted'; task: BackgroundTask<T> };
+  { status: 'completed'; value: T } | { status: 'promoted'; task: BackgroundTask<T> };
 
 /** Options for `startInBackground`. */
 export interface StartInBackgroundOptions {

@@ -28,12 +28,7 @@ export function isTerminalStatus(status: JobStatus): boolean {
 
 /** A JSON value. */
 export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** Zod schema of a JSON value. */
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>

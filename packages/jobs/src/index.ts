@@ -1,0 +1,1 @@
+export { jobRecordSchema } from './job-record';
