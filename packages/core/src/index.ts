@@ -27,3 +27,9 @@ export {
   serializeError,
 } from './errors';
 export type { SaErrorCode, SaErrorOptions } from './errors';
+export { runWithBudget } from './run-with-budget';
+export { startInBackground } from './start-in-background';
+export { reportProgress } from './report-progress';
+export { createRunner } from './runner';
+export { createCoalescer } from './coalesce';
+export type { Coalescer, CoalescerOptions } from './coalesce';

@@ -105,6 +105,8 @@ export type BudgetResult<T> =
 export interface StartInBackgroundOptions {
   /** Injectable clock (default `Date.now`). */
   now?: () => number;
+  /** Injectable timers, used by coalesced progress listeners (default: the global ones). */
+  timers?: Timers;
 }
 
 /** Options for `createRunner`. */

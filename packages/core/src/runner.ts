@@ -1,0 +1,187 @@
+import { rejectWith } from './reject-with';
+import { awaitBudget } from './await-budget';
+import { Task } from './background-task';
+import { defaultNow, defaultTimers, maxTimerDelayMs } from './default-timers';
+import { CancelledError, ClosedError, InvalidArgumentError } from './errors';
+import { requestAbortedError } from './request-aborted-error';
+import { checkRunOptions, type CheckedRunOptions } from './run-options';
+import type {
+  BackgroundTask,
+  BudgetResult,
+  Runner,
+  RunnerCloseResult,
+  RunnerOptions,
+  RunWithBudgetOptions,
+  StartInBackgroundOptions,
+  Timers,
+  Work,
+} from './types';
+import {
+  assertOptionalDuration,
+  assertOptionalFunction,
+  assertOptionalObject,
+  assertOptionalTimers,
+  describeValue,
+} from './validate';
+
+/**
+ * Creates a runner that runs at most `concurrency` works at once; more wait as `pending`
+ * (first come, first served). A settled task frees its slot, even a cancelled one whose work
+ * ignores its signal.
+ *
+ * @example
+ * const runner = createRunner({ concurrency: 4 });
+ * const outcome = await runner.runWithBudget(work, { budgetMs: 5_000 });
+ * await runner.close({ graceMs: 10_000 });
+ */
+export function createRunner(options: RunnerOptions): Runner {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(
+      `createRunner needs an options object with concurrency, got ${describeValue(options)}`,
+    );
+  }
+  const { concurrency } = options;
+  if (
+    typeof concurrency !== 'number' ||
+    !(Number.isInteger(concurrency) || concurrency === Infinity) ||
+    concurrency < 1
+  ) {
+    throw new InvalidArgumentError(
+      `concurrency must be an integer >= 1 (or Infinity), got ${describeValue(concurrency)}`,
+    );
+  }
+  assertOptionalTimers(options.timers, 'timers');
+  assertOptionalFunction(options.now, 'now');
+  const runnerTimers = options.timers ?? defaultTimers;
+  const runnerNow = options.now ?? defaultNow;
+
+  const live = new Set<Task<unknown>>();
+  const running = new Set<Task<unknown>>();
+  let queue: Task<unknown>[] = [];
+  let head = 0;
+  let pendingCount = 0;
+  let draining = false;
+  let accepting = true;
+  let starting = true;
+  let onIdle: (() => void) | undefined;
+  let closing: Promise<RunnerCloseResult> | undefined;
+
+  const drain = (): void => {
+    if (draining) return;
+    draining = true;
+    try {
+      while (starting && running.size < concurrency && head < queue.length) {
+        const task = queue[head++]!;
+        if (task.status !== 'pending') continue;
+        pendingCount--;
+        running.add(task);
+        task.begin();
+      }
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
+  const admit = <T>(work: Work<T>, now: () => number, timers: Timers): Task<T> => {
+    const task = new Task(work, { now, timers });
+    const entry = task as Task<unknown>;
+    live.add(entry);
+    pendingCount++;
+    queue.push(entry);
+    task.addSettledListener(() => {
+      live.delete(entry);
+      if (running.delete(entry)) drain();
+      else pendingCount--;
+      if (live.size === 0) onIdle?.();
+    });
+    drain();
+    return task;
+  };
+
+  const close = (closeOptions?: { graceMs?: number }): Promise<RunnerCloseResult> => {
+    if (closing !== undefined) return closing;
+    try {
+      assertOptionalObject(closeOptions, 'options');
+      assertOptionalDuration(closeOptions?.graceMs, 'graceMs');
+    } catch (error) {
+      return rejectWith(error);
+    }
+    accepting = false;
+    const graceMs = closeOptions?.graceMs ?? 0;
+    closing = waitForIdle(graceMs).then(() => {
+      starting = false;
+      const left = [...live].sort(
+        (first, second) => Number(first.status === 'running') - Number(second.status === 'running'),
+      );
+      for (const task of left) {
+        task.cancelWith(new CancelledError('The runner closed before the work finished'));
+      }
+      return { cancelled: left };
+    });
+    return closing;
+  };
+
+  const waitForIdle = (graceMs: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (live.size === 0 || graceMs === 0) {
+        resolve();
+        return;
+      }
+      let handle: unknown;
+      const timed = graceMs <= maxTimerDelayMs;
+      onIdle = () => {
+        onIdle = undefined;
+        if (timed) runnerTimers.clearTimeout(handle);
+        resolve();
+      };
+      if (timed) {
+        handle = runnerTimers.setTimeout(() => {
+          onIdle = undefined;
+          resolve();
+        }, graceMs);
+      }
+    });
+
+  return {
+    runWithBudget<T>(work: Work<T>, runOptions: RunWithBudgetOptions): Promise<BudgetResult<T>> {
+      if (!accepting) return Promise.reject(new ClosedError('The runner is closed'));
+      let checked: CheckedRunOptions;
+      try {
+        checked = checkRunOptions(work, runOptions, { timers: runnerTimers, now: runnerNow });
+      } catch (error) {
+        return rejectWith(error);
+      }
+      const { signal } = checked;
+      if (signal?.aborted === true && checked.onRequestAbort === 'cancel') {
+        return Promise.reject(requestAbortedError(signal, 'before the work started'));
+      }
+      const task = admit(work, checked.now, checked.timers);
+      if (signal?.aborted === true) return Promise.resolve({ status: 'promoted', task });
+      return awaitBudget(task, { ...checked, startedAt: task.createdAt });
+    },
+    startInBackground<T>(
+      work: Work<T>,
+      startOptions?: StartInBackgroundOptions,
+    ): BackgroundTask<T> {
+      if (!accepting) throw new ClosedError('The runner is closed');
+      if (typeof work !== 'function') {
+        throw new InvalidArgumentError(`work must be a function, got ${describeValue(work)}`);
+      }
+      assertOptionalObject(startOptions, 'options');
+      assertOptionalFunction(startOptions?.now, 'now');
+      assertOptionalTimers(startOptions?.timers, 'timers');
+      return admit(work, startOptions?.now ?? runnerNow, startOptions?.timers ?? runnerTimers);
+    },
+    get running() {
+      return running.size;
+    },
+    get pending() {
+      return pendingCount;
+    },
+    close,
+  };
+}

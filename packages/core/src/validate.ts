@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from './errors';
+import type { Timers } from './types';
+
+/** Throws unless `value` is a number >= 0 (Infinity allowed); the message names `name`. */
+export function assertDuration(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new InvalidArgumentError(
+      `${name} must be a number >= 0 (milliseconds), got ${describeValue(value)}`,
+    );
+  }
+}
+
+/** Throws unless `value` is undefined or a duration; the message names `name`. */
+export function assertOptionalDuration(value: unknown, name: string): void {
+  if (value !== undefined) assertDuration(value, name);
+}
+
+/** Throws unless `value` is a function; the message names `name`. */
+export function assertFunction(value: unknown, name: string): void {
+  if (typeof value !== 'function') {
+    throw new InvalidArgumentError(`${name} must be a function, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws unless `value` is undefined or a function; the message names `name`. */
+export function assertOptionalFunction(value: unknown, name: string): void {
+  if (value !== undefined) assertFunction(value, name);
+}
+
+/** Throws unless `value` is undefined or an object (an options bag); the message names `name`. */
+export function assertOptionalObject(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw new InvalidArgumentError(`${name} must be an object, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws unless `value` is undefined or an `AbortSignal`; the message names `name`. */
+export function assertOptionalSignal(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (!hasMembers(value, ['addEventListener', 'removeEventListener']) || !('aborted' in value)) {
+    throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws unless `value` is undefined or a `Timers` object; the message names `name`. */
+export function assertOptionalTimers(
+  value: unknown,
+  name: string,
+): asserts value is Timers | undefined {
+  if (value === undefined) return;
+  if (!hasMembers(value, ['setTimeout', 'clearTimeout'])) {
+    throw new InvalidArgumentError(
+      `${name} must be an object with setTimeout and clearTimeout functions, got ${describeValue(value)}`,
+    );
+  }
+}
+
+/** True if `value` is an object whose `names` are all functions. */
+function hasMembers(value: unknown, names: string[]): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return names.every((memberName) => typeof record[memberName] === 'function');
+}
+
+/** A short description of a value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
