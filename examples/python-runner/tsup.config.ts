@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  shims: true,
+  banner: ({ format }) => (format === 'esm' ? { js: '#!/usr/bin/env node' } : {}),
 });
