@@ -1,1 +1,48 @@
-export { jobRecordSchema } from './job-record';
+export {
+  jobStatuses,
+  terminalJobStatuses,
+  isTerminalStatus,
+  jsonValueSchema,
+  jobProgressSchema,
+  jobErrorSchema,
+  jobOwnerSchema,
+  jobRecordSchema,
+} from './job-record';
+export type {
+  JobStatus,
+  JsonValue,
+  JobRecord,
+  JobProgress,
+  JobError,
+  JobOwner,
+} from './job-record';
+export type {
+  OutputStream,
+  NewJob,
+  CreateJobOptions,
+  TransitionGuard,
+  TransitionPatch,
+  TransitionFailure,
+  TransitionResult,
+  HeartbeatResult,
+  ListJobsQuery,
+  JobPage,
+  PruneOptions,
+  OutputChunk,
+  ReadOutputOptions,
+  JobEvent,
+  SubscribeOptions,
+  JobStore,
+} from './job-store';
+export type {
+  RetentionOptions,
+  JobManagerOptions,
+  JobMeta,
+  WaitOptions,
+  JobManager,
+} from './job-manager-types';
+export { createJobId, createLeaseToken } from './ids';
+export { createMemoryJobStore } from './memory-store';
+export type { MemoryJobStoreOptions } from './memory-store';
+export { readNewOutput } from './read-new-output';
+export type { ReadNewOutputOptions } from './read-new-output';

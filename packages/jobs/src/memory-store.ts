@@ -1,0 +1,370 @@
+/* eslint-disable @typescript-eslint/require-await -- every method is async so that invalid arguments reject the returned promise instead of throwing synchronously. */
+import { ClosedError, ConflictError, NotFoundError, InvalidArgumentError } from '@sa/core';
+import { copyRecord } from './copy-record';
+import { createJobId } from './ids';
+import { isTerminalStatus } from './job-record';
+import type { JobRecord } from './job-record';
+import type {
+  CreateJobOptions,
+  HeartbeatResult,
+  JobEvent,
+  JobPage,
+  JobStore,
+  ListJobsQuery,
+  NewJob,
+  OutputChunk,
+  OutputStream,
+  PruneOptions,
+  ReadOutputOptions,
+  SubscribeOptions,
+  TransitionGuard,
+  TransitionPatch,
+  TransitionResult,
+} from './job-store';
+import { decodeListCursor, encodeListCursor, isAfterPosition } from './list-cursor';
+import { OutputLog, defaultMaxOutputBytes } from './output-log';
+import {
+  applyCancelRequest,
+  applyHeartbeat,
+  applyInterrupt,
+  applyTransition,
+  buildNewRecord,
+  checkTransitionGuard,
+  compareNewestFirst,
+  isLeaseExpired,
+  isVisibleTo,
+  matchesListQuery,
+  matchesPrune,
+} from './record-rules';
+import { createSubscribers } from './subscribers';
+import {
+  assertFiniteNumber,
+  assertInteger,
+  assertJobId,
+  assertOutputStream,
+  assertScope,
+  normalizeListQuery,
+  normalizePruneOptions,
+  normalizeReadOutputOptions,
+  validateCursor,
+  validateHeartbeat,
+  validateNewJob,
+  validateTransition,
+} from './validate-arguments';
+
+/** Options for `createMemoryJobStore`. */
+export interface MemoryJobStoreOptions {
+  /** The store's clock (default `Date.now`). */
+  clock?: { now(): number };
+  /** Bound of each job's output stream in bytes (default 1 MiB); oldest bytes are dropped. */
+  maxOutputBytes?: number;
+}
+
+interface Entry {
+  record: JobRecord;
+  output: { stdout?: OutputLog; stderr?: OutputLog };
+  cursors: Map<string, number>;
+}
+
+/**
+ * A job store in process memory: fast, not durable; for tests, development and single-process
+ * servers that accept losing jobs on restart.
+ *
+ * @example
+ * const store = createMemoryJobStore();
+ * const job = await store.create({ label: 'build', tool: 'build', status: 'pending', scope: null, owner: null, leaseToken: null });
+ */
+export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobStore {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
+  assertInteger('maxOutputBytes', maxOutputBytes, { min: 4 });
+  const entries = new Map<string, Entry>();
+  /** Every record, newest first (createdAt desc, id desc). */
+  const ordered: JobRecord[] = [];
+  const idempotencyKeys = new Map<string, string>();
+  const subscribers = createSubscribers();
+  let closed = false;
+
+  function ensureOpen(): void {
+    if (closed) throw new ClosedError('The memory job store is closed');
+  }
+
+  function positionOf(record: JobRecord): number {
+    let low = 0;
+    let high = ordered.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareNewestFirst(ordered[middle]!, record) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  function replace(entry: Entry, next: JobRecord): void {
+    const index = positionOf(entry.record);
+    if (ordered[index] === entry.record) ordered[index] = next;
+    entry.record = next;
+  }
+
+  function emit(event: JobEvent): void {
+    subscribers.emit(event);
+  }
+
+  function emitChanged(record: JobRecord): void {
+    emit({
+      type: 'changed',
+      id: record.id,
+      status: record.status,
+      version: record.version,
+      cancelRequested: record.cancelRequestedAt !== null,
+    });
+  }
+
+  function entryOrThrow(id: string): Entry {
+    const entry = entries.get(id);
+    if (entry === undefined) throw new NotFoundError(`Job ${id} not found`);
+    return entry;
+  }
+
+  function remove(entry: Entry): void {
+    const index = positionOf(entry.record);
+    if (ordered[index] === entry.record) ordered.splice(index, 1);
+    entries.delete(entry.record.id);
+    if (entry.record.idempotencyKey !== null) {
+      if (idempotencyKeys.get(entry.record.idempotencyKey) === entry.record.id)
+        idempotencyKeys.delete(entry.record.idempotencyKey);
+    }
+  }
+
+  const store: JobStore = {
+    name: 'memory',
+
+    async create(job: NewJob, createOptions?: CreateJobOptions): Promise<JobRecord> {
+      ensureOpen();
+      validateNewJob(job, createOptions);
+      const key = createOptions?.idempotencyKey;
+      if (key !== undefined) {
+        const existingId = idempotencyKeys.get(key);
+        const existing = existingId === undefined ? undefined : entries.get(existingId);
+        if (existing !== undefined) {
+          if (existing.record.scope !== job.scope)
+            throw new ConflictError(`Idempotency key ${key} belongs to a job of another scope`);
+          return copyRecord(existing.record);
+        }
+      }
+      const id = job.id ?? createJobId();
+      if (entries.has(id)) throw new ConflictError(`A job with id ${id} already exists`);
+      const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
+      entries.set(id, { record, output: {}, cursors: new Map() });
+      ordered.splice(positionOf(record), 0, record);
+      if (key !== undefined) idempotencyKeys.set(key, id);
+      emitChanged(record);
+      return copyRecord(record);
+    },
+
+    async get(id: string, getOptions?: { scope?: string | null }): Promise<JobRecord | undefined> {
+      ensureOpen();
+      assertJobId(id);
+      if (getOptions?.scope !== undefined) assertScope('scope', getOptions.scope);
+      const entry = entries.get(id);
+      if (entry === undefined || !isVisibleTo(entry.record, getOptions?.scope)) return undefined;
+      return copyRecord(entry.record);
+    },
+
+    async list(query?: ListJobsQuery): Promise<JobPage> {
+      ensureOpen();
+      const normalized = normalizeListQuery(query);
+      const position =
+        normalized.cursor === undefined ? undefined : decodeListCursor(normalized.cursor);
+      const jobs: JobRecord[] = [];
+      let total = 0;
+      let more = false;
+      for (const record of ordered) {
+        if (!matchesListQuery(record, normalized)) continue;
+        total++;
+        if (position !== undefined && !isAfterPosition(record, position)) continue;
+        if (jobs.length < normalized.limit) jobs.push(copyRecord(record));
+        else more = true;
+      }
+      const last = jobs[jobs.length - 1];
+      return {
+        jobs,
+        total,
+        nextCursor: more && last !== undefined ? encodeListCursor(last) : undefined,
+      };
+    },
+
+    async transition(
+      id: string,
+      guard: TransitionGuard,
+      patch: TransitionPatch,
+    ): Promise<TransitionResult> {
+      ensureOpen();
+      validateTransition(id, guard, patch);
+      const entry = entries.get(id);
+      if (entry === undefined) return { ok: false, reason: 'not_found', current: undefined };
+      const failure = checkTransitionGuard(entry.record, guard, patch);
+      if (failure !== undefined)
+        return { ok: false, reason: failure, current: copyRecord(entry.record) };
+      const next = applyTransition(entry.record, patch, clock.now());
+      replace(entry, next);
+      emitChanged(next);
+      return { ok: true, record: copyRecord(next) };
+    },
+
+    async heartbeat(id, ownerToken, heartbeatOptions): Promise<HeartbeatResult> {
+      ensureOpen();
+      validateHeartbeat(id, ownerToken, heartbeatOptions);
+      const entry = entries.get(id);
+      if (entry === undefined) return { ok: false, cancelRequested: false, record: undefined };
+      const current = entry.record;
+      if (current.leaseToken !== ownerToken || isTerminalStatus(current.status))
+        return {
+          ok: false,
+          cancelRequested: current.cancelRequestedAt !== null,
+          record: copyRecord(current),
+        };
+      const { record, changed } = applyHeartbeat(current, heartbeatOptions, clock.now());
+      replace(entry, record);
+      if (changed) emitChanged(record);
+      return {
+        ok: true,
+        cancelRequested: record.cancelRequestedAt !== null,
+        record: copyRecord(record),
+      };
+    },
+
+    async requestCancel(id: string, reason?: string): Promise<JobRecord | undefined> {
+      ensureOpen();
+      assertJobId(id);
+      if (reason !== undefined && typeof reason !== 'string')
+        throw new InvalidArgumentError('Invalid reason: expected a string', {
+          data: { field: 'reason' },
+        });
+      const entry = entries.get(id);
+      if (entry === undefined) return undefined;
+      const { record, changed } = applyCancelRequest(entry.record, reason, clock.now());
+      if (changed) {
+        replace(entry, record);
+        emitChanged(record);
+      }
+      return copyRecord(record);
+    },
+
+    async reapExpired(reapOptions?: { now?: number }): Promise<JobRecord[]> {
+      ensureOpen();
+      if (reapOptions?.now !== undefined) assertFiniteNumber('now', reapOptions.now);
+      const storeNow = clock.now();
+      const now = reapOptions?.now ?? storeNow;
+      const reaped: JobRecord[] = [];
+      for (const entry of entries.values()) {
+        if (!isLeaseExpired(entry.record, now)) continue;
+        const next = applyInterrupt(entry.record, storeNow);
+        replace(entry, next);
+        reaped.push(next);
+      }
+      for (const record of reaped) emitChanged(record);
+      return reaped.map(copyRecord);
+    },
+
+    async prune(pruneOptions?: PruneOptions): Promise<number> {
+      ensureOpen();
+      const normalized = normalizePruneOptions(pruneOptions);
+      let deleted = 0;
+      for (;;) {
+        const now = clock.now();
+        const batch: Entry[] = [];
+        for (const entry of entries.values()) {
+          if (matchesPrune(entry.record, normalized, now)) batch.push(entry);
+          if (batch.length >= normalized.batchSize) break;
+        }
+        for (const entry of batch) {
+          remove(entry);
+          emit({ type: 'deleted', id: entry.record.id });
+        }
+        deleted += batch.length;
+        if (batch.length < normalized.batchSize) return deleted;
+        // Yields between batches so a large prune never blocks the event loop for long.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (closed) return deleted;
+      }
+    },
+
+    async appendOutput(id: string, stream: OutputStream, chunk: string): Promise<void> {
+      ensureOpen();
+      assertJobId(id);
+      assertOutputStream(stream);
+      if (typeof chunk !== 'string')
+        throw new InvalidArgumentError('Invalid chunk: expected a string', {
+          data: { field: 'chunk' },
+        });
+      const entry = entryOrThrow(id);
+      if (chunk.length === 0) return;
+      const log = (entry.output[stream] ??= new OutputLog(maxOutputBytes));
+      log.append(chunk);
+      emit({ type: 'output', id });
+      return;
+    },
+
+    async readOutput(
+      id: string,
+      stream: OutputStream,
+      readOptions?: ReadOutputOptions,
+    ): Promise<OutputChunk> {
+      ensureOpen();
+      assertJobId(id);
+      assertOutputStream(stream);
+      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
+      const entry = entryOrThrow(id);
+      const log = entry.output[stream] ?? new OutputLog(maxOutputBytes);
+      if (offset > log.endOffset)
+        throw new InvalidArgumentError(
+          `Invalid offset: ${offset} is past the end of ${stream} (${log.endOffset} bytes written)`,
+          { data: { field: 'offset' } },
+        );
+      return log.read(offset, maxBytes);
+    },
+
+    async getCursor(id: string, name: string): Promise<number | undefined> {
+      ensureOpen();
+      assertJobId(id);
+      validateCursor(name);
+      return entryOrThrow(id).cursors.get(name);
+    },
+
+    async setCursor(
+      id: string,
+      name: string,
+      expected: number | undefined,
+      next: number,
+    ): Promise<boolean> {
+      ensureOpen();
+      assertJobId(id);
+      validateCursor(name, expected);
+      assertInteger('next', next, { min: 0 });
+      const entry = entryOrThrow(id);
+      if (entry.cursors.get(name) !== expected) return false;
+      entry.cursors.set(name, next);
+      return true;
+    },
+
+    subscribe(
+      listener: (event: JobEvent) => void,
+      subscribeOptions?: SubscribeOptions,
+    ): () => void {
+      ensureOpen();
+      return subscribers.add(listener, subscribeOptions);
+    },
+
+    async now(): Promise<number> {
+      return clock.now();
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      subscribers.clear();
+      return;
+    },
+  };
+  return store;
+}

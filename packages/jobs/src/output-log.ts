@@ -1,0 +1,78 @@
+import type { OutputChunk } from './job-store';
+
+/** Default bound of one job's output stream: 1 MiB (oldest bytes are dropped beyond it). */
+export const defaultMaxOutputBytes = 1024 * 1024;
+
+/** True for a UTF-8 continuation byte (0b10xxxxxx): not the start of a character. */
+export function isContinuationByte(byte: number | undefined): boolean {
+  return byte !== undefined && (byte & 0xc0) === 0x80;
+}
+
+/**
+ * An append-only, bounded output log with byte offsets since the stream began. When it grows
+ * past `maxBytes` the oldest bytes are dropped, always at a character boundary.
+ */
+export class OutputLog {
+  /** Offset of the first byte still kept. */
+  private start = 0;
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Bytes written to the stream in all. */
+  get endOffset(): number {
+    return this.start + this.buffer.length;
+  }
+
+  /** Appends a chunk, dropping the oldest bytes past the bound. */
+  append(chunk: string): void {
+    if (chunk.length === 0) return;
+    const bytes = Buffer.from(chunk, 'utf8');
+    let combined = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
+    if (combined.length > this.maxBytes) {
+      let cut = combined.length - this.maxBytes;
+      while (cut < combined.length && isContinuationByte(combined[cut])) cut++;
+      this.start += cut;
+      combined = Buffer.from(combined.subarray(cut));
+    }
+    this.buffer = combined;
+  }
+
+  /** Reads from `offset` (at most `maxBytes`, never splitting a character; at least one character). */
+  read(offset: number, maxBytes: number): OutputChunk {
+    return readBoundedBytes(this.buffer, this.start, offset, maxBytes);
+  }
+}
+
+/**
+ * Reads a UTF-8 byte window: `kept` holds the bytes from `keptStart` to the end offset. Shared by
+ * the stores so every store cuts, drops and counts the same way.
+ */
+export function readBoundedBytes(
+  kept: Uint8Array,
+  keptStart: number,
+  offset: number,
+  maxBytes: number,
+): OutputChunk {
+  const endOffset = keptStart + kept.length;
+  const droppedBytes = offset < keptStart ? keptStart - offset : 0;
+  let from = Math.max(offset, keptStart) - keptStart;
+  if (from > kept.length) from = kept.length;
+  while (from < kept.length && isContinuationByte(kept[from])) from++;
+  let to = Math.min(kept.length, from + maxBytes);
+  while (to < kept.length && to > from && isContinuationByte(kept[to])) to--;
+  if (to === from && from < kept.length) {
+    // maxBytes is smaller than the next character: return that one character anyway.
+    to = from + 1;
+    while (to < kept.length && isContinuationByte(kept[to])) to++;
+  }
+  return {
+    data: Buffer.from(kept.buffer, kept.byteOffset + from, to - from).toString('utf8'),
+    nextOffset: keptStart + to,
+    droppedBytes,
+    endOffset,
+  };
+}

@@ -1,0 +1,223 @@
+import { isTerminalStatus } from './job-record';
+import type { JobProgress, JobRecord, JobStatus } from './job-record';
+import type { NewJob, TransitionFailure, TransitionGuard, TransitionPatch } from './job-store';
+import type { NormalizedListQuery, NormalizedPruneOptions } from './validate-arguments';
+
+/** The error stored on jobs that the reaper interrupts. */
+export const interruptedError = {
+  code: 'INTERRUPTED',
+  message: 'The job was interrupted: its owner stopped renewing its lease (crash or restart)',
+};
+
+/** Builds a new record from `NewJob` (validated), with the store's `now` and the chosen id. */
+export function buildNewRecord(
+  job: NewJob,
+  context: { id: string; now: number; idempotencyKey: string | undefined },
+): JobRecord {
+  const createdAt = job.createdAt ?? context.now;
+  const record: JobRecord = {
+    id: context.id,
+    label: job.label,
+    tool: job.tool,
+    status: job.status,
+    progress: job.progress ?? null,
+    error: null,
+    createdAt,
+    startedAt: job.status === 'running' ? (job.startedAt ?? createdAt) : (job.startedAt ?? null),
+    updatedAt: context.now,
+    finishedAt: null,
+    expiresAt: null,
+    owner: job.owner,
+    leaseToken: job.leaseToken,
+    leaseExpiresAt: job.leaseMs === undefined ? null : context.now + job.leaseMs,
+    cancelRequestedAt: null,
+    cancelReason: null,
+    scope: job.scope,
+    idempotencyKey: context.idempotencyKey ?? null,
+    version: 1,
+  };
+  if (job.input !== undefined) record.input = structuredClone(job.input);
+  return record;
+}
+
+/** Why `guard` refuses a transition of `record`, or undefined when it allows it. */
+export function checkTransitionGuard(
+  record: JobRecord,
+  guard: TransitionGuard,
+  patch: TransitionPatch,
+): TransitionFailure | undefined {
+  if (isTerminalStatus(record.status)) return 'terminal';
+  const from: readonly JobStatus[] = typeof guard.from === 'string' ? [guard.from] : guard.from;
+  if (!from.includes(record.status)) return 'status';
+  if (guard.expectedVersion !== undefined && guard.expectedVersion !== record.version)
+    return 'version';
+  if (guard.ownerToken !== undefined && guard.ownerToken !== record.leaseToken) return 'owner';
+  // Fencing: a running job that holds a lease changes only in its owner's hands.
+  if (
+    record.status === 'running' &&
+    record.leaseToken !== null &&
+    guard.ownerToken === undefined &&
+    patch.status !== undefined &&
+    patch.status !== 'running'
+  )
+    return 'owner';
+  return undefined;
+}
+
+/** Applies a (validated, allowed) patch; returns the new record. */
+export function applyTransition(record: JobRecord, patch: TransitionPatch, now: number): JobRecord {
+  const next: JobRecord = { ...record, version: record.version + 1, updatedAt: now };
+  if (patch.status !== undefined && patch.status !== record.status) {
+    next.status = patch.status;
+    if (patch.status === 'running') next.startedAt = patch.startedAt ?? now;
+    if (isTerminalStatus(patch.status)) {
+      next.finishedAt = now;
+      next.leaseExpiresAt = null;
+    }
+  } else if (patch.startedAt !== undefined) {
+    next.startedAt = patch.startedAt;
+  }
+  if (patch.progress !== undefined) next.progress = patch.progress;
+  if (patch.result !== undefined) next.result = structuredClone(patch.result);
+  if (patch.error !== undefined) next.error = patch.error;
+  if (patch.owner !== undefined) next.owner = patch.owner;
+  if (patch.leaseToken !== undefined) next.leaseToken = patch.leaseToken;
+  if (patch.leaseMs !== undefined && !isTerminalStatus(next.status))
+    next.leaseExpiresAt = now + patch.leaseMs;
+  if (patch.ttlMs !== undefined) next.expiresAt = patch.ttlMs === null ? null : now + patch.ttlMs;
+  return next;
+}
+
+/** True when two progress values are the same. */
+export function sameProgress(left: JobProgress | null, right: JobProgress | null): boolean {
+  if (left === null || right === null) return left === right;
+  return (
+    left.progress === right.progress && left.total === right.total && left.message === right.message
+  );
+}
+
+/**
+ * Applies a heartbeat of the owner: renews the lease; a changed progress bumps `version` and
+ * `updatedAt` (a bare lease renewal does not, so `version` only moves when something visible changes).
+ */
+export function applyHeartbeat(
+  record: JobRecord,
+  options: { leaseMs: number; progress?: JobProgress | null },
+  now: number,
+): { record: JobRecord; changed: boolean } {
+  const next: JobRecord = { ...record, leaseExpiresAt: now + options.leaseMs };
+  const changed =
+    options.progress !== undefined && !sameProgress(record.progress, options.progress);
+  if (changed) {
+    next.progress = options.progress ?? null;
+    next.version = record.version + 1;
+    next.updatedAt = now;
+  }
+  return { record: next, changed };
+}
+
+/**
+ * Applies a cancel request: pending becomes `cancelled` at once, running gets the flag
+ * (once); terminal jobs are returned unchanged (`changed: false`).
+ */
+export function applyCancelRequest(
+  record: JobRecord,
+  reason: string | undefined,
+  now: number,
+): { record: JobRecord; changed: boolean } {
+  if (isTerminalStatus(record.status)) return { record, changed: false };
+  if (record.status === 'pending') {
+    return {
+      record: {
+        ...record,
+        status: 'cancelled',
+        error: { code: 'CANCELLED', message: reason ?? 'The job was cancelled before it started' },
+        cancelRequestedAt: record.cancelRequestedAt ?? now,
+        cancelReason: reason ?? record.cancelReason,
+        finishedAt: now,
+        leaseExpiresAt: null,
+        updatedAt: now,
+        version: record.version + 1,
+      },
+      changed: true,
+    };
+  }
+  if (record.cancelRequestedAt !== null) return { record, changed: false };
+  return {
+    record: {
+      ...record,
+      cancelRequestedAt: now,
+      cancelReason: reason ?? null,
+      updatedAt: now,
+      version: record.version + 1,
+    },
+    changed: true,
+  };
+}
+
+/** True when the reaper should interrupt `record` at time `now` (lease expired). */
+export function isLeaseExpired(record: JobRecord, now: number): boolean {
+  return (
+    !isTerminalStatus(record.status) &&
+    record.leaseExpiresAt !== null &&
+    record.leaseExpiresAt <= now
+  );
+}
+
+/** Marks a job `interrupted` (reaper). */
+export function applyInterrupt(record: JobRecord, now: number): JobRecord {
+  return {
+    ...record,
+    status: 'interrupted',
+    error: interruptedError,
+    finishedAt: now,
+    leaseExpiresAt: null,
+    updatedAt: now,
+    version: record.version + 1,
+  };
+}
+
+/** Orders records newest first: `createdAt` descending, then `id` descending. */
+export function compareNewestFirst(left: JobRecord, right: JobRecord): number {
+  if (left.createdAt !== right.createdAt) return right.createdAt - left.createdAt;
+  return left.id < right.id ? 1 : left.id > right.id ? -1 : 0;
+}
+
+/** True when `record` matches the filters of a list query. */
+export function matchesListQuery(record: JobRecord, query: NormalizedListQuery): boolean {
+  if (query.statuses !== undefined && !query.statuses.includes(record.status)) return false;
+  if (query.scope !== undefined && record.scope !== query.scope) return false;
+  if (query.label !== undefined && record.label !== query.label) return false;
+  return true;
+}
+
+/** True when `record` may be visible to a caller of `scope` (undefined: any). */
+export function isVisibleTo(record: JobRecord, scope: string | null | undefined): boolean {
+  return scope === undefined || record.scope === scope;
+}
+
+/**
+ * True when `prune` deletes `record` at `now`: in the statuses (never running) and scope, and
+ * older than `olderThan` (finish time, or creation time when unfinished), or expired
+ * (terminal with `expiresAt <= now`), or neither criterion was given.
+ */
+export function matchesPrune(
+  record: JobRecord,
+  options: NormalizedPruneOptions,
+  now: number,
+): boolean {
+  if (record.status === 'running' || !options.statuses.includes(record.status)) return false;
+  if (options.scope !== undefined && record.scope !== options.scope) return false;
+  if (options.olderThan === undefined && !options.expired) return true;
+  if (
+    options.olderThan !== undefined &&
+    (record.finishedAt ?? record.createdAt) < options.olderThan
+  )
+    return true;
+  return (
+    options.expired &&
+    isTerminalStatus(record.status) &&
+    record.expiresAt !== null &&
+    record.expiresAt <= now
+  );
+}

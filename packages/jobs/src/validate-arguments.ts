@@ -1,0 +1,299 @@
+import { InvalidArgumentError } from '@sa/core';
+import { jobErrorSchema, jobOwnerSchema, jobProgressSchema, jobStatuses } from './job-record';
+import type { JobStatus, JsonValue } from './job-record';
+import { jobIdPattern } from './ids';
+import type {
+  ListJobsQuery,
+  NewJob,
+  OutputStream,
+  PruneOptions,
+  ReadOutputOptions,
+  TransitionGuard,
+  TransitionPatch,
+} from './job-store';
+
+/** Largest page `list` returns. */
+export const maxListLimit = 1000;
+/** Default page size of `list`. */
+export const defaultListLimit = 50;
+/** Default batch size of `prune`. */
+export const defaultPruneBatchSize = 500;
+/** Default `maxBytes` of `readOutput`: 1 MiB. */
+export const defaultReadMaxBytes = 1024 * 1024;
+
+function fail(field: string, problem: string): never {
+  throw new InvalidArgumentError(`Invalid ${field}: ${problem}`, { data: { field } });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  return typeof value;
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a non-empty string. */
+export function assertNonEmptyString(field: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0)
+    fail(field, `expected a non-empty string, got ${describe(value)}`);
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a finite number (an epoch time or a count). */
+export function assertFiniteNumber(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    fail(field, `expected a finite number, got ${describe(value)}`);
+}
+
+/** Throws unless `value` is a positive finite number of milliseconds. */
+export function assertPositiveDuration(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(field, `expected a positive number of milliseconds, got ${describe(value)}`);
+}
+
+/** Throws unless `value` is an integer within `[min, max]`. */
+export function assertInteger(
+  field: string,
+  value: unknown,
+  range: { min: number; max?: number },
+): asserts value is number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < range.min ||
+    (range.max !== undefined && value > range.max)
+  ) {
+    const bound = range.max === undefined ? `>= ${range.min}` : `from ${range.min} to ${range.max}`;
+    fail(field, `expected an integer ${bound}, got ${describe(value)}`);
+  }
+}
+
+/** Throws unless `value` is a job id (a non-empty string). */
+export function assertJobId(value: unknown): asserts value is string {
+  assertNonEmptyString('id', value);
+}
+
+/** Throws unless `value` is a job status. */
+export function assertStatus(field: string, value: unknown): asserts value is JobStatus {
+  if (typeof value !== 'string' || !(jobStatuses as readonly string[]).includes(value))
+    fail(field, `expected one of ${jobStatuses.join(', ')}, got ${describe(value)}`);
+}
+
+/** Throws unless `value` is a status or a non-empty list of statuses; returns the list. */
+export function toStatusList(field: string, value: unknown): readonly JobStatus[] {
+  if (Array.isArray(value)) {
+    if (value.length === 0) fail(field, 'expected at least one status');
+    value.forEach((status, index) => assertStatus(`${field}[${index}]`, status));
+    return value as JobStatus[];
+  }
+  assertStatus(field, value);
+  return [value];
+}
+
+/** Throws unless `value` is a string or null (a scope). */
+export function assertScope(field: string, value: unknown): asserts value is string | null {
+  if (value !== null && typeof value !== 'string')
+    fail(field, `expected a string or null, got ${describe(value)}`);
+}
+
+/** Throws unless `value` is a JSON value (no undefined, functions, BigInt, NaN, cycles or class instances). */
+export function assertJson(field: string, value: unknown): asserts value is JsonValue {
+  const problem = findJsonProblem(value, new Set());
+  if (problem !== undefined) fail(field, problem);
+}
+
+/** Says why `value` is not plain JSON, or undefined when it is. */
+export function findJsonProblem(value: unknown, seen: Set<object>, path = '$'): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : `${path} is ${String(value)}, not a JSON number`;
+  if (typeof value === 'bigint') return `${path} is a BigInt, which JSON cannot hold`;
+  if (typeof value !== 'object') return `${path} is a ${typeof value}, which JSON cannot hold`;
+  if (seen.has(value)) return `${path} is a circular reference`;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const problem = findJsonProblem(value[index] as unknown, seen, `${path}[${index}]`);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) {
+      const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      return `${path} is an instance of ${name}, not a plain object`;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const problem = findJsonProblem(item, seen, `${path}.${key}`);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** Validates what `JobStore.create` takes. */
+export function validateNewJob(job: NewJob, options?: { idempotencyKey?: string }): void {
+  if (typeof job !== 'object' || job === null) fail('job', 'expected an object');
+  if (job.id !== undefined && (typeof job.id !== 'string' || !jobIdPattern.test(job.id)))
+    fail('id', `expected 16 to 128 URL-safe characters, got ${describe(job.id)}`);
+  if (typeof job.label !== 'string') fail('label', `expected a string, got ${describe(job.label)}`);
+  assertNonEmptyString('tool', job.tool);
+  if (job.input !== undefined) assertJson('input', job.input);
+  if (job.status !== 'pending' && job.status !== 'running')
+    fail('status', `a new job is pending or running, got ${describe(job.status)}`);
+  assertScope('scope', job.scope);
+  if (job.owner !== null && !jobOwnerSchema.safeParse(job.owner).success)
+    fail('owner', 'expected { instanceId, pid, host } or null');
+  if (job.leaseToken !== null) assertNonEmptyString('leaseToken', job.leaseToken);
+  if (job.leaseMs !== undefined) assertPositiveDuration('leaseMs', job.leaseMs);
+  if (job.createdAt !== undefined) assertFiniteNumber('createdAt', job.createdAt);
+  if (job.startedAt !== undefined && job.startedAt !== null)
+    assertFiniteNumber('startedAt', job.startedAt);
+  if (job.progress !== undefined && job.progress !== null)
+    validateProgress('progress', job.progress);
+  if (options?.idempotencyKey !== undefined)
+    assertNonEmptyString('idempotencyKey', options.idempotencyKey);
+}
+
+/** Validates a progress value. */
+export function validateProgress(field: string, value: unknown): void {
+  const parsed = jobProgressSchema.safeParse(value);
+  if (!parsed.success)
+    fail(field, 'expected { progress: number, total?: number, message?: string }');
+}
+
+/** Validates a transition's guard and patch. */
+export function validateTransition(
+  id: unknown,
+  guard: TransitionGuard,
+  patch: TransitionPatch,
+): void {
+  assertJobId(id);
+  if (typeof guard !== 'object' || guard === null) fail('guard', 'expected an object');
+  toStatusList('guard.from', guard.from);
+  if (guard.expectedVersion !== undefined)
+    assertInteger('guard.expectedVersion', guard.expectedVersion, { min: 1 });
+  if (guard.ownerToken !== undefined) assertNonEmptyString('guard.ownerToken', guard.ownerToken);
+  if (typeof patch !== 'object' || patch === null) fail('patch', 'expected an object');
+  if (patch.status !== undefined) assertStatus('patch.status', patch.status);
+  if (patch.progress !== undefined && patch.progress !== null)
+    validateProgress('patch.progress', patch.progress);
+  if (patch.result !== undefined) assertJson('patch.result', patch.result);
+  if (patch.error !== undefined && patch.error !== null) {
+    if (!jobErrorSchema.safeParse(patch.error).success)
+      fail('patch.error', 'expected { code: string, message: string, data?: JSON }');
+    if (patch.error.data !== undefined) assertJson('patch.error.data', patch.error.data);
+  }
+  if (
+    patch.owner !== undefined &&
+    patch.owner !== null &&
+    !jobOwnerSchema.safeParse(patch.owner).success
+  )
+    fail('patch.owner', 'expected { instanceId, pid, host } or null');
+  if (patch.leaseToken !== undefined && patch.leaseToken !== null)
+    assertNonEmptyString('patch.leaseToken', patch.leaseToken);
+  if (patch.leaseMs !== undefined) assertPositiveDuration('patch.leaseMs', patch.leaseMs);
+  if (patch.startedAt !== undefined) assertFiniteNumber('patch.startedAt', patch.startedAt);
+  if (patch.ttlMs !== undefined && patch.ttlMs !== null) {
+    assertFiniteNumber('patch.ttlMs', patch.ttlMs);
+    if (patch.ttlMs < 0) fail('patch.ttlMs', `expected >= 0, got ${patch.ttlMs}`);
+  }
+}
+
+/** Validates a heartbeat's arguments. */
+export function validateHeartbeat(
+  id: unknown,
+  ownerToken: unknown,
+  options: { leaseMs: number; progress?: unknown },
+): void {
+  assertJobId(id);
+  assertNonEmptyString('ownerToken', ownerToken);
+  if (typeof options !== 'object' || options === null) fail('options', 'expected { leaseMs }');
+  assertPositiveDuration('leaseMs', options.leaseMs);
+  if (options.progress !== undefined && options.progress !== null)
+    validateProgress('progress', options.progress);
+}
+
+/** A validated list query with defaults filled in. */
+export interface NormalizedListQuery {
+  statuses: readonly JobStatus[] | undefined;
+  scope: string | null | undefined;
+  label: string | undefined;
+  limit: number;
+  cursor: string | undefined;
+}
+
+/** Validates a list query and fills in defaults. */
+export function normalizeListQuery(query: ListJobsQuery | undefined): NormalizedListQuery {
+  const value = query ?? {};
+  if (typeof value !== 'object') fail('query', 'expected an object');
+  const statuses = value.status === undefined ? undefined : toStatusList('status', value.status);
+  if (value.scope !== undefined) assertScope('scope', value.scope);
+  if (value.label !== undefined && typeof value.label !== 'string')
+    fail('label', `expected a string, got ${describe(value.label)}`);
+  const limit = value.limit ?? defaultListLimit;
+  assertInteger('limit', limit, { min: 1, max: maxListLimit });
+  if (value.cursor !== undefined) assertNonEmptyString('cursor', value.cursor);
+  return { statuses, scope: value.scope, label: value.label, limit, cursor: value.cursor };
+}
+
+/** Validated prune options with defaults filled in. */
+export interface NormalizedPruneOptions {
+  statuses: readonly JobStatus[];
+  olderThan: number | undefined;
+  expired: boolean;
+  scope: string | null | undefined;
+  batchSize: number;
+}
+
+/** Validates prune options (running is never pruned) and fills in defaults. */
+export function normalizePruneOptions(options: PruneOptions | undefined): NormalizedPruneOptions {
+  const value = options ?? {};
+  const statuses =
+    value.statuses === undefined
+      ? (['completed', 'failed', 'cancelled', 'interrupted'] as const)
+      : toStatusList('statuses', value.statuses);
+  if (statuses.includes('running'))
+    fail('statuses', 'running jobs are never pruned; cancel them first');
+  if (value.olderThan !== undefined) assertFiniteNumber('olderThan', value.olderThan);
+  if (value.expired !== undefined && typeof value.expired !== 'boolean')
+    fail('expired', `expected a boolean, got ${describe(value.expired)}`);
+  if (value.scope !== undefined) assertScope('scope', value.scope);
+  const batchSize = value.batchSize ?? 500;
+  assertInteger('batchSize', batchSize, { min: 1, max: 100_000 });
+  return {
+    statuses,
+    olderThan: value.olderThan,
+    expired: value.expired ?? false,
+    scope: value.scope,
+    batchSize,
+  };
+}
+
+/** Validates an output stream name. */
+export function assertOutputStream(value: unknown): asserts value is OutputStream {
+  if (value !== 'stdout' && value !== 'stderr')
+    fail('stream', `expected "stdout" or "stderr", got ${describe(value)}`);
+}
+
+/** Validates `readOutput` options and fills in defaults. */
+export function normalizeReadOutputOptions(options: ReadOutputOptions | undefined): {
+  offset: number;
+  maxBytes: number;
+} {
+  const offset = options?.offset ?? 0;
+  const maxBytes = options?.maxBytes ?? defaultReadMaxBytes;
+  assertInteger('offset', offset, { min: 0 });
+  assertInteger('maxBytes', maxBytes, { min: 1 });
+  return { offset, maxBytes };
+}
+
+/** Validates a cursor name and value. */
+export function validateCursor(name: unknown, expected?: unknown, next?: unknown): void {
+  assertNonEmptyString('name', name);
+  if (expected !== undefined) assertInteger('expected', expected, { min: 0 });
+  if (next !== undefined) assertInteger('next', next, { min: 0 });
+}
