@@ -1,0 +1,159 @@
+import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutputChunk, OutputStream } from '../job-store';
+import { characterBoundary, leadingContinuationBytes } from './utf8-boundary';
+
+/** Bounds of one output stream. */
+export interface OutputBounds {
+  /** Bytes kept per job and stream; older bytes are dropped and counted. */
+  maxOutputBytes: number;
+}
+
+interface Segment {
+  start: number;
+  path: string;
+}
+
+/**
+ * Appends `chunk` to a job's stream in `directory`. The stream is a run of segment files
+ * named by the byte offset they start at (`stdout.<start>.log`); segments that fall wholly
+ * before `end - maxOutputBytes` are deleted. Callers hold the stream's lock. Returns the end offset.
+ */
+export async function appendToOutput(
+  directory: string,
+  stream: OutputStream,
+  chunk: string,
+  bounds: OutputBounds,
+): Promise<number> {
+  const segmentBytes = Math.max(1, Math.ceil(bounds.maxOutputBytes / 4));
+  const segments = await listSegments(directory, stream, { create: true });
+  const last = segments.at(-1);
+  const lastSize = last ? (await stat(last.path)).size : 0;
+  const end = last ? last.start + lastSize : 0;
+  const bytes = Buffer.from(chunk, 'utf8');
+  if (bytes.length === 0) return end;
+  const newEnd = end + bytes.length;
+  let all: Segment[];
+  if (bytes.length >= bounds.maxOutputBytes) {
+    // The chunk alone fills the bound: keep its tail in a fresh segment, drop everything else.
+    const tail = bytes.subarray(bytes.length - bounds.maxOutputBytes);
+    const start = newEnd - tail.length;
+    await appendFile(segmentPath(directory, stream, start), tail);
+    for (const segment of segments) {
+      if (segment.start !== start) await unlink(segment.path).catch(ignoreMissing);
+    }
+    return newEnd;
+  }
+  if (!last || lastSize >= segmentBytes) {
+    await appendFile(segmentPath(directory, stream, end), bytes);
+    all = [...segments, { start: end, path: segmentPath(directory, stream, end) }];
+  } else {
+    await appendFile(last.path, bytes);
+    all = segments;
+  }
+  const firstKept = newEnd - bounds.maxOutputBytes;
+  for (const [index, segment] of all.entries()) {
+    const next = all[index + 1];
+    if (next === undefined || next.start > firstKept) break;
+    await unlink(segment.path).catch(ignoreMissing);
+  }
+  return newEnd;
+}
+
+/** Reads a job's stream from `offset`, at most `maxBytes`, never splitting a character. */
+export async function readFromOutput(
+  directory: string,
+  stream: OutputStream,
+  options: { offset: number; maxBytes: number } & OutputBounds,
+): Promise<OutputChunk> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await readOnce(directory, stream, options);
+    } catch (error) {
+      // A concurrent append dropped a segment between listing and reading: read again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function readOnce(
+  directory: string,
+  stream: OutputStream,
+  options: { offset: number; maxBytes: number } & OutputBounds,
+): Promise<OutputChunk> {
+  const segments = await listSegments(directory, stream, { create: false });
+  const last = segments.at(-1);
+  const end = last ? last.start + (await stat(last.path)).size : 0;
+  const firstKept = Math.max(segments[0]?.start ?? 0, end - options.maxOutputBytes);
+  const start = Math.max(options.offset, firstKept);
+  if (start >= end) {
+    const nextOffset = Math.max(options.offset, Math.min(firstKept, end));
+    return { data: '', nextOffset, droppedBytes: nextOffset - options.offset, endOffset: end };
+  }
+  // Read 3 bytes past the limit so a character straddling it can be judged.
+  const bytes = await readRange(segments, end, start, Math.min(end, start + options.maxBytes + 3));
+  const skipped = leadingContinuationBytes(bytes);
+  const body = bytes.subarray(skipped);
+  const length = characterBoundary(body, options.maxBytes - skipped);
+  return {
+    data: body.toString('utf8', 0, length),
+    nextOffset: start + skipped + length,
+    droppedBytes: start + skipped - options.offset,
+    endOffset: end,
+  };
+}
+
+async function readRange(segments: Segment[], end: number, from: number, to: number): Promise<Buffer> {
+  const result = Buffer.alloc(to - from);
+  for (const [index, segment] of segments.entries()) {
+    const segmentEnd = segments[index + 1]?.start ?? end;
+    const overlapStart = Math.max(from, segment.start);
+    const overlapEnd = Math.min(to, segmentEnd);
+    if (overlapStart >= overlapEnd) continue;
+    const handle = await open(segment.path, 'r');
+    try {
+      await handle.read(result, overlapStart - from, overlapEnd - overlapStart, overlapStart - segment.start);
+    } finally {
+      await handle.close();
+    }
+  }
+  return result;
+}
+
+/** The end offset of a stream (bytes written in all). */
+export async function outputEnd(directory: string, stream: OutputStream): Promise<number> {
+  const segments = await listSegments(directory, stream, { create: false });
+  const last = segments.at(-1);
+  return last ? last.start + (await stat(last.path)).size : 0;
+}
+
+async function listSegments(
+  directory: string,
+  stream: OutputStream,
+  options: { create: boolean },
+): Promise<Segment[]> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (options.create) await mkdir(directory, { recursive: true });
+    return [];
+  }
+  const prefix = `${stream}.`;
+  const segments: Segment[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.log')) continue;
+    const start = Number(name.slice(prefix.length, -'.log'.length));
+    if (Number.isSafeInteger(start) && start >= 0) segments.push({ start, path: join(directory, name) });
+  }
+  return segments.sort((a, b) => a.start - b.start);
+}
+
+function segmentPath(directory: string, stream: OutputStream, start: number): string {
+  return join(directory, `${stream}.${start}.log`);
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
