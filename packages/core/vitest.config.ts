@@ -6,6 +6,7 @@ export default defineProject({
   test: {
     name: '@sa/core',
     include: ['src/**/*.test.ts'],
+    setupFiles: ['./test/no-unhandled-rejections.ts'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
   },
 });

@@ -1,8 +1,7 @@
-import { rejectWith } from './reject-with';
 import type { Task } from './background-task';
 import { maxTimerDelayMs } from './default-timers';
 import { requestAbortedError } from './request-aborted-error';
-import type { BudgetResult, ProgressListener, TaskOutcome, Timers } from './types';
+import type { BudgetResult, ProgressListener, Timers } from './types';
 
 /** What `awaitBudget` needs, already checked. */
 export interface BudgetWatchOptions {
@@ -18,22 +17,24 @@ export interface BudgetWatchOptions {
 }
 
 /**
- * Waits for a task (pending or running) until it settles, the budget runs out or the request
- * aborts; whichever comes first decides the result, and everything set up here is undone.
+ * Watches a task from before it starts (`launch` begins or queues it, after the listeners are
+ * attached, so no early progress is missed) until it settles, the budget runs out or the
+ * request aborts; whichever comes first decides the result, and everything set up is undone.
  */
 export function awaitBudget<T>(
   task: Task<T>,
   options: BudgetWatchOptions,
+  launch: () => void,
 ): Promise<BudgetResult<T>> {
-  const settled = task.outcome;
-  if (settled !== undefined) return fromOutcome(settled);
   return new Promise<BudgetResult<T>>((resolve, reject) => {
     const { signal, timers } = options;
     let timerHandle: unknown;
     let timerSet = false;
+    let done = false;
     let detachProgress: (() => void) | undefined;
 
     const cleanUp = (): void => {
+      done = true;
       if (timerSet) timers.clearTimeout(timerHandle);
       timerSet = false;
       signal?.removeEventListener('abort', onAbort);
@@ -65,6 +66,8 @@ export function awaitBudget<T>(
       });
     }
     signal?.addEventListener('abort', onAbort, { once: true });
+    launch();
+    if (done) return;
     const remaining = options.budgetMs - (options.now() - options.startedAt);
     if (remaining <= maxTimerDelayMs) {
       timerHandle = timers.setTimeout(
@@ -77,10 +80,4 @@ export function awaitBudget<T>(
       timerSet = true;
     }
   });
-}
-
-function fromOutcome<T>(outcome: TaskOutcome<T>): Promise<BudgetResult<T>> {
-  return outcome.status === 'completed'
-    ? Promise.resolve({ status: 'completed', value: outcome.value })
-    : rejectWith(outcome.error);
 }

@@ -29,7 +29,9 @@ export function runWithBudget<T>(
     return Promise.reject(requestAbortedError(signal, 'before the work started'));
   }
   const task = new Task(work, checked);
-  task.begin();
-  if (signal?.aborted === true) return Promise.resolve({ status: 'promoted', task });
-  return awaitBudget(task, { ...checked, startedAt: task.createdAt });
+  if (signal?.aborted === true) {
+    task.begin();
+    return Promise.resolve({ status: 'promoted', task });
+  }
+  return awaitBudget(task, { ...checked, startedAt: task.createdAt }, () => task.begin());
 }

@@ -86,8 +86,11 @@ export function createRunner(options: RunnerOptions): Runner {
     }
   };
 
-  const admit = <T>(work: Work<T>, now: () => number, timers: Timers): Task<T> => {
-    const task = new Task(work, { now, timers });
+  const createTask = <T>(work: Work<T>, now: () => number, timers: Timers): Task<T> =>
+    new Task(work, { now, timers });
+
+  /** Queues a task and starts it if a slot is free. */
+  const admit = <T>(task: Task<T>): Task<T> => {
     const entry = task as Task<unknown>;
     live.add(entry);
     pendingCount++;
@@ -159,9 +162,10 @@ export function createRunner(options: RunnerOptions): Runner {
       if (signal?.aborted === true && checked.onRequestAbort === 'cancel') {
         return Promise.reject(requestAbortedError(signal, 'before the work started'));
       }
-      const task = admit(work, checked.now, checked.timers);
-      if (signal?.aborted === true) return Promise.resolve({ status: 'promoted', task });
-      return awaitBudget(task, { ...checked, startedAt: task.createdAt });
+      const task = createTask(work, checked.now, checked.timers);
+      if (signal?.aborted === true)
+        return Promise.resolve({ status: 'promoted', task: admit(task) });
+      return awaitBudget(task, { ...checked, startedAt: task.createdAt }, () => admit(task));
     },
     startInBackground<T>(
       work: Work<T>,
@@ -174,7 +178,9 @@ export function createRunner(options: RunnerOptions): Runner {
       assertOptionalObject(startOptions, 'options');
       assertOptionalFunction(startOptions?.now, 'now');
       assertOptionalTimers(startOptions?.timers, 'timers');
-      return admit(work, startOptions?.now ?? runnerNow, startOptions?.timers ?? runnerTimers);
+      return admit(
+        createTask(work, startOptions?.now ?? runnerNow, startOptions?.timers ?? runnerTimers),
+      );
     },
     get running() {
       return running.size;
