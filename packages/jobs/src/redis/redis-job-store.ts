@@ -1,0 +1,469 @@
+import { createHash } from 'node:crypto';
+import { createJobId } from '../ids';
+import {
+  ClosedError,
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  SaError,
+  StoreUnavailableError,
+  isSaError,
+} from '@sa/core';
+import type { JobRecord } from '../job-record';
+import type { JobStore, TransitionFailure } from '../job-store';
+import { luaPrelude } from './lua-prelude';
+import {
+  appendOutputScript,
+  getCursorScript,
+  getScript,
+  listScript,
+  pruneScript,
+  readOutputScript,
+  setCursorScript,
+  timeScript,
+} from './lua-read-scripts';
+import {
+  createScript,
+  heartbeatScript,
+  reapScript,
+  requestCancelScript,
+  transitionScript,
+} from './lua-write-scripts';
+import { decodeRecord, encodeFields } from './record-codec';
+import { createOwnedClient } from './redis-client';
+import type { RedisStoreClient } from './redis-client';
+import { connectRedisEvents } from './redis-events';
+import type { RedisEvents } from './redis-events';
+import { decodeListCursor, encodeListCursor } from '../list-cursor';
+import { defaultMaxOutputBytes } from '../output-log';
+import { interruptedError } from '../record-rules';
+import {
+  assertFiniteNumber,
+  assertInteger,
+  assertJobId,
+  assertNonEmptyString,
+  assertOutputStream,
+  normalizeListQuery,
+  normalizePruneOptions,
+  normalizeReadOutputOptions,
+  validateCursor,
+  validateHeartbeat,
+  validateNewJob,
+  validateTransition,
+} from '../validate-arguments';
+
+/** Options for `createRedisJobStore`. */
+export interface RedisJobStoreOptions {
+  /** A connected node-redis client the caller owns (not closed by the store). */
+  client?: RedisStoreClient;
+  /** Where to connect when no `client` is given (default `redis://127.0.0.1:6379`). */
+  url?: string;
+  /** Prefix of every key and of the event channel (default `sa:jobs:`). */
+  prefix?: string;
+  /** Bytes kept per output stream; older output is dropped and counted (default 1 MiB). */
+  maxOutputBytes?: number;
+  /** For a client the store creates: a command without reply fails after this (default 5000 ms). */
+  commandTimeoutMs?: number;
+  /** For a client the store creates: connecting gives up after this (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** Where warnings go (default `console.warn`). */
+  logger?: { warn(message: string): void };
+}
+
+/** A `JobStore` on Redis. */
+export interface RedisJobStore extends JobStore {
+  /** The key prefix in use. */
+  readonly prefix: string;
+}
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(body: string): Script {
+  const source = luaPrelude + body;
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const scripts = {
+  create: script(createScript),
+  transition: script(transitionScript),
+  heartbeat: script(heartbeatScript),
+  requestCancel: script(requestCancelScript),
+  reap: script(reapScript),
+  get: script(getScript),
+  time: script(timeScript),
+  list: script(listScript),
+  prune: script(pruneScript),
+  appendOutput: script(appendOutputScript),
+  readOutput: script(readOutputScript),
+  getCursor: script(getCursorScript),
+  setCursor: script(setCursorScript),
+};
+
+const replyErrorNames = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
+
+function optionalNumber(value: number | undefined, round: (value: number) => number): string {
+  return value === undefined ? '' : String(round(value));
+}
+
+function scopeSuffix(scope: string | null): string {
+  return scope === null ? '-' : `=${scope}`;
+}
+
+/**
+ * Creates a job store on Redis: every state change is one Lua script timed by Redis `TIME`.
+ *
+ * @example
+ * const store = await createRedisJobStore({ url: 'redis://127.0.0.1:6379', prefix: 'app:jobs:' });
+ */
+export async function createRedisJobStore(
+  options: RedisJobStoreOptions = {},
+): Promise<RedisJobStore> {
+  const prefix = options.prefix ?? 'sa:jobs:';
+  assertNonEmptyString('prefix', prefix);
+  const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
+  assertInteger('maxOutputBytes', maxOutputBytes, { min: 4 });
+  const logger = options.logger ?? console;
+  const url = options.url ?? 'redis://127.0.0.1:6379';
+  let address = 'caller-provided client';
+  let client: RedisStoreClient;
+  let ownedClose: (() => Promise<void>) | undefined;
+  if (options.client !== undefined) {
+    client = options.client;
+  } else {
+    const parsed = new URL(url);
+    address = `${parsed.hostname}:${parsed.port || '6379'}`;
+    const owned = createOwnedClient({
+      url,
+      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      onError: () => undefined,
+    });
+    try {
+      await owned.connect();
+    } catch (error) {
+      try {
+        owned.destroy();
+      } catch {
+        // Already closed by the failed connection attempt.
+      }
+      throw unavailable(error);
+    }
+    client = owned;
+    ownedClose = async () => {
+      await owned.close().catch(() => owned.destroy());
+    };
+  }
+  const name = `redis://${address}/${prefix}`;
+  let events: RedisEvents;
+  try {
+    events = await connectRedisEvents({
+      client,
+      channel: `${prefix}events`,
+      warn: (message) => logger.warn(message),
+    });
+  } catch (error) {
+    await ownedClose?.();
+    throw unavailable(error);
+  }
+  let closed = false;
+
+  function unavailable(error: unknown): StoreUnavailableError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(`redis store at ${address} unreachable: ${message}`, {
+      cause: error,
+    });
+  }
+
+  async function run(which: Script, args: string[]): Promise<unknown> {
+    if (closed) throw new ClosedError(`${name}: the store is closed`);
+    const call = { keys: [], arguments: [prefix, ...args] };
+    try {
+      try {
+        return await client.evalSha(which.sha, call);
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+          return await client.eval(which.source, call);
+        }
+        throw error;
+      }
+    } catch (error) {
+      if (isSaError(error)) throw error;
+      if (error instanceof Error && replyErrorNames.has(error.constructor.name)) {
+        throw new SaError('INTERNAL', `${name}: Redis refused a script: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw unavailable(error);
+    }
+  }
+
+  function notFound(id: string): NotFoundError {
+    return new NotFoundError(`${name}: job ${id} not found`);
+  }
+
+  function decode(reply: unknown): JobRecord | undefined {
+    return decodeRecord(reply, name);
+  }
+
+  function mustDecode(reply: unknown): JobRecord {
+    const record = decode(reply);
+    if (record === undefined) throw new SaError('INTERNAL', `${name}: a script returned no record`);
+    return record;
+  }
+
+  function visible(
+    record: JobRecord | undefined,
+    scope: string | null | undefined,
+  ): JobRecord | undefined {
+    return record !== undefined && (scope === undefined || record.scope === scope)
+      ? record
+      : undefined;
+  }
+
+  const store: RedisJobStore = {
+    name,
+    prefix,
+
+    async create(job, createOptions) {
+      validateNewJob(job, createOptions);
+      const key = createOptions?.idempotencyKey;
+      const id = job.id ?? createJobId();
+      const pairs = encodeFields({
+        label: job.label,
+        tool: job.tool,
+        input: job.input,
+        progress: job.progress ?? null,
+        scope: job.scope,
+        owner: job.owner,
+        leaseToken: job.leaseToken,
+        idempotencyKey: key ?? null,
+      });
+      const reply = (await run(scripts.create, [
+        id,
+        key ?? '',
+        optionalNumber(job.leaseMs, Math.ceil),
+        optionalNumber(job.createdAt, Math.round),
+        job.startedAt === null ? 'null' : optionalNumber(job.startedAt, Math.round),
+        job.status,
+        scopeSuffix(job.scope),
+        job.label,
+        ...pairs,
+      ])) as [string, unknown];
+      if (reply[0] === 'exists')
+        throw new ConflictError(`${name}: a job with id ${id} already exists`);
+      if (reply[0] === 'scope') {
+        throw new ConflictError(
+          `${name}: idempotency key ${key ?? ''} belongs to a job of another scope`,
+        );
+      }
+      return mustDecode(reply[1]);
+    },
+
+    async get(id, getOptions) {
+      assertJobId(id);
+      return visible(decode(await run(scripts.get, [id])), getOptions?.scope);
+    },
+
+    async list(query) {
+      const checked = normalizeListQuery(query);
+      const after = checked.cursor === undefined ? undefined : decodeListCursor(checked.cursor);
+      const reply = (await run(scripts.list, [
+        checked.statuses?.join(',') ?? '',
+        checked.scope === undefined ? '' : scopeSuffix(checked.scope),
+        checked.label ?? '',
+        String(checked.limit),
+        after === undefined ? '' : String(after.createdAt),
+        after?.id ?? '',
+      ])) as [number, number, unknown[]];
+      const jobs = reply[2].map((item) => mustDecode(item));
+      const last = jobs.at(-1);
+      return {
+        jobs,
+        total: Number(reply[0]),
+        nextCursor: reply[1] === 1 && last !== undefined ? encodeListCursor(last) : undefined,
+      };
+    },
+
+    async transition(id, guard, patch) {
+      validateTransition(id, guard, patch);
+      const from: readonly string[] = typeof guard.from === 'string' ? [guard.from] : guard.from;
+      const pairs = encodeFields({
+        progress: patch.progress,
+        result: patch.result,
+        error: patch.error,
+        owner: patch.owner,
+        leaseToken: patch.leaseToken,
+      });
+      const reply = (await run(scripts.transition, [
+        id,
+        from.join(','),
+        optionalNumber(guard.expectedVersion, Math.round),
+        guard.ownerToken === undefined ? '' : JSON.stringify(guard.ownerToken),
+        patch.status ?? '',
+        optionalNumber(patch.leaseMs, Math.ceil),
+        optionalNumber(patch.startedAt, Math.round),
+        patch.ttlMs === null ? 'null' : optionalNumber(patch.ttlMs, Math.ceil),
+        ...pairs,
+      ])) as [string, unknown?];
+      if (reply[0] === 'ok') return { ok: true, record: mustDecode(reply[1]) };
+      return { ok: false, reason: reply[0] as TransitionFailure, current: decode(reply[1]) };
+    },
+
+    async heartbeat(id, ownerToken, heartbeatOptions) {
+      validateHeartbeat(id, ownerToken, heartbeatOptions);
+      const progress = heartbeatOptions.progress;
+      const reply = (await run(scripts.heartbeat, [
+        id,
+        JSON.stringify(ownerToken),
+        String(Math.ceil(heartbeatOptions.leaseMs)),
+        progress === undefined ? '' : JSON.stringify(progress),
+      ])) as [string, unknown?];
+      const record = decode(reply[1]);
+      return { ok: reply[0] === 'ok', cancelRequested: record?.cancelRequestedAt != null, record };
+    },
+
+    async requestCancel(id, reason) {
+      assertJobId(id);
+      if (reason !== undefined) assertNonEmptyString('reason', reason);
+      const reply = (await run(scripts.requestCancel, [id, JSON.stringify(reason ?? null)])) as [
+        string,
+        unknown?,
+      ];
+      return decode(reply[1]);
+    },
+
+    async reapExpired(reapOptions) {
+      if (reapOptions?.now !== undefined) assertFiniteNumber('now', reapOptions.now);
+      const reaped: JobRecord[] = [];
+      const batch = 500;
+      for (;;) {
+        const reply = (await run(scripts.reap, [
+          optionalNumber(reapOptions?.now, Math.floor),
+          String(batch),
+          JSON.stringify(interruptedError),
+        ])) as [number, unknown[]];
+        for (const item of reply[1]) reaped.push(mustDecode(item));
+        if (Number(reply[0]) < batch) return reaped;
+      }
+    },
+
+    async prune(pruneOptions) {
+      const checked = normalizePruneOptions(pruneOptions);
+      const scope = checked.scope === undefined ? '' : scopeSuffix(checked.scope);
+      const passes: [string, string, string][] = [];
+      if (checked.olderThan !== undefined || !checked.expired) {
+        const bound = checked.olderThan === undefined ? '+inf' : `(${String(checked.olderThan)}`;
+        for (const status of checked.statuses) {
+          const index = status === 'pending' ? 'idx:status:pending' : `finished:${status}`;
+          passes.push([index, bound, '']);
+        }
+      }
+      if (checked.expired) passes.push(['expiry', '', checked.statuses.join(',')]);
+      let deleted = 0;
+      for (const [index, bound, statuses] of passes) {
+        let offset = 0;
+        for (;;) {
+          const batch = String(checked.batchSize);
+          const reply = (await run(scripts.prune, [
+            index,
+            bound,
+            statuses,
+            scope,
+            batch,
+            String(offset),
+          ])) as [number, number, number];
+          deleted += Number(reply[0]);
+          offset += Number(reply[1]);
+          if (Number(reply[2]) < checked.batchSize) break;
+        }
+      }
+      return deleted;
+    },
+
+    async appendOutput(id, stream, chunk) {
+      assertJobId(id);
+      assertOutputStream(stream);
+      if (typeof chunk !== 'string') {
+        throw new InvalidArgumentError(`Invalid chunk: expected a string, got ${typeof chunk}`);
+      }
+      if (chunk === '') {
+        if ((await store.get(id)) === undefined) throw notFound(id);
+        return;
+      }
+      const reply = await run(scripts.appendOutput, [id, stream, chunk, String(maxOutputBytes)]);
+      if (Number(reply) === 0) throw notFound(id);
+    },
+
+    async readOutput(id, stream, readOptions) {
+      assertJobId(id);
+      assertOutputStream(stream);
+      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
+      const reply = (await run(scripts.readOutput, [
+        id,
+        stream,
+        String(offset),
+        String(maxBytes),
+      ])) as [number, number?, number?, number?, string?];
+      if (Number(reply[0]) === 0) throw notFound(id);
+      const endOffset = Number(reply[2]);
+      if (Number(reply[0]) === 2) {
+        throw new InvalidArgumentError(
+          `Invalid offset: ${String(offset)} is past the end of ${stream} (${String(endOffset)} bytes)`,
+          { data: { field: 'offset' } },
+        );
+      }
+      const data = reply[4] ?? '';
+      return {
+        data,
+        nextOffset: Number(reply[3]) + Buffer.byteLength(data),
+        droppedBytes: Math.max(0, Number(reply[1]) - offset),
+        endOffset,
+      };
+    },
+
+    async getCursor(id, cursorName) {
+      assertJobId(id);
+      validateCursor(cursorName);
+      const reply = (await run(scripts.getCursor, [id, cursorName])) as [number, unknown?];
+      if (Number(reply[0]) === 0) throw notFound(id);
+      return reply[1] === null || reply[1] === undefined ? undefined : Number(reply[1]);
+    },
+
+    async setCursor(id, cursorName, expected, next) {
+      assertJobId(id);
+      validateCursor(cursorName, expected, next);
+      const reply = Number(
+        await run(scripts.setCursor, [
+          id,
+          cursorName,
+          expected === undefined ? '' : String(expected),
+          String(next),
+        ]),
+      );
+      if (reply === -1) throw notFound(id);
+      return reply === 1;
+    },
+
+    subscribe(listener, subscribeOptions) {
+      if (typeof listener !== 'function') {
+        throw new InvalidArgumentError('Invalid listener: expected a function');
+      }
+      return events.subscribe(listener, subscribeOptions);
+    },
+
+    async now() {
+      return Number(await run(scripts.time, []));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      events.close();
+      await ownedClose?.();
+    },
+  };
+  return store;
+}
