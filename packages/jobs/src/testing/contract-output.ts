@@ -129,15 +129,16 @@ export function describeOutputContract(harness: ContractHarness): void {
       await expect(store.readOutput('no-such-job-000000000000', 'stdout')).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
-      const invalid: [string, Promise<unknown>][] = [
-        ['stream', store.appendOutput(job.id, 'stdin' as never, 'x')],
-        ['chunk', store.appendOutput(job.id, 'stdout', 5 as never)],
-        ['offset', store.readOutput(job.id, 'stdout', { offset: -1 })],
-        ['offset', store.readOutput(job.id, 'stdout', { offset: 99 })],
-        ['maxBytes', store.readOutput(job.id, 'stdout', { maxBytes: 0 })],
+      // Thunks, so no rejection sits unhandled while an earlier one awaits a server round trip.
+      const invalid: [string, () => Promise<unknown>][] = [
+        ['stream', () => store.appendOutput(job.id, 'stdin' as never, 'x')],
+        ['chunk', () => store.appendOutput(job.id, 'stdout', 5 as never)],
+        ['offset', () => store.readOutput(job.id, 'stdout', { offset: -1 })],
+        ['offset', () => store.readOutput(job.id, 'stdout', { offset: 99 })],
+        ['maxBytes', () => store.readOutput(job.id, 'stdout', { maxBytes: 0 })],
       ];
       for (const [field, attempt] of invalid)
-        await expect(attempt).rejects.toMatchObject({
+        await expect(attempt()).rejects.toMatchObject({
           code: 'INVALID_ARGUMENT',
           message: expect.stringContaining(field) as unknown,
         });
