@@ -93,7 +93,7 @@ export interface PythonRunner {
   prepare(kind: RunKind, request: ScriptRequest): Promise<PreparedRun>;
   /** Runs a prepared run to its end; throws `CANCELLED` when its signal aborts. */
   execute(prepared: PreparedRun, options?: ExecuteOptions): Promise<BenchmarkResult>;
-  /** Deletes inline scripts left behind (by a crash); returns how many. */
+  /** Deletes inline scripts left behind (by a crash), never those of live runs; returns how many. */
   cleanupInlineScripts(): Promise<number>;
   /** Where saved scripts live. */
   readonly scriptsDirectory: string;
@@ -112,6 +112,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
   const inlineDirectory = join(settings.dataDirectory, 'inline');
   const scriptsDirectory = join(settings.dataDirectory, 'scripts');
   const defaultRoot = settings.roots[0] ?? process.cwd();
+  const activeInlineFiles = new Set<string>();
   let uvLookup: Promise<string | undefined> | undefined;
   const findUv = (): Promise<string | undefined> =>
     (uvLookup ??= findExecutable('uv', baseEnv.PATH ?? ''));
@@ -168,13 +169,19 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       } else {
         source = request.script_content as string;
         await mkdir(inlineDirectory, { recursive: true });
-        inlineFile = join(inlineDirectory, `inline-${randomBytes(8).toString('hex')}.py`);
+        inlineFile = join(
+          inlineDirectory,
+          `inline-${process.pid}-${randomBytes(8).toString('hex')}.py`,
+        );
+        activeInlineFiles.add(inlineFile);
         await writeFile(inlineFile, source);
         script = inlineFile;
       }
     }
     const dispose = async (): Promise<void> => {
-      if (inlineFile) await rm(inlineFile, { force: true });
+      if (!inlineFile) return;
+      await rm(inlineFile, { force: true });
+      activeInlineFiles.delete(inlineFile);
     };
 
     try {
@@ -358,7 +365,14 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       } catch {
         return 0;
       }
-      const inline = names.filter((name) => name.startsWith('inline-'));
+      // Leave alone the scripts of runs still going here, and of other live server processes.
+      const inline = names.filter((name) => {
+        const match = /^inline-(\d+)-[0-9a-f]+\.py$/.exec(name);
+        if (!match) return false;
+        const owner = Number(match[1]);
+        if (owner === process.pid) return !activeInlineFiles.has(join(inlineDirectory, name));
+        return !isProcessAlive(owner);
+      });
       await Promise.all(inline.map((name) => rm(join(inlineDirectory, name), { force: true })));
       return inline.length;
     },
@@ -374,6 +388,15 @@ export function toRunScriptResult(result: RunWithDependenciesResult): RunScriptR
     execution_strategy: result.execution_strategy,
     elapsed_seconds: result.elapsed_seconds,
   };
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function parseMeasurement(text: string): { cpu: number; maxRssKb: number } {
