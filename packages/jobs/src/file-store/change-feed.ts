@@ -36,7 +36,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     pulling = true;
     options
       .pull()
-      .catch((error: unknown) => options.warn(`file store: reading changes failed: ${String(error)}`))
+      .catch((error: unknown) =>
+        options.warn(`[@sa/jobs] file store: reading changes failed: ${String(error)}`),
+      )
       .finally(() => {
         pulling = false;
         if (pullAgain && !closed && listeners.size > 0) {
@@ -84,7 +86,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         try {
           entry.listener(event);
         } catch (error) {
-          options.warn(`file store: a subscriber threw: ${String(error)}`);
+          options.warn(`[@sa/jobs] file store: a subscriber threw: ${String(error)}`);
         }
       }
     },

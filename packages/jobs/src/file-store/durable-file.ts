@@ -19,7 +19,10 @@ export async function writeFileAtomically(
   options: WriteAtomicallyOptions = {},
 ): Promise<void> {
   const durable = options.durable ?? true;
-  const temporaryPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporaryPath = join(
+    dirname(path),
+    `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const handle = await open(temporaryPath, 'w');
   try {
     await handle.writeFile(content);

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSaError } from '@sa/core';
 import type { JobEvent, JobStore } from '../job-store';
 import { createFileJobStore } from './file-job-store';
+import { createFileLocks } from './file-lock';
+import { createIndexLog } from './index-log';
 import { createTemporaryDirectory, newJob } from './test-helpers';
 
 let directory: string;
@@ -14,10 +16,20 @@ const stores: JobStore[] = [];
 let now = 1_000_000;
 const clock = { now: () => now };
 
-function open(options: { maxOutputBytes?: number; logger?: { warn(message: string): void } } = {}): JobStore {
+function open(
+  options: { maxOutputBytes?: number; logger?: { warn(message: string): void } } = {},
+): JobStore {
   const store = createFileJobStore({ directory, clock, ...options });
   stores.push(store);
   return store;
+}
+
+/** Compacts the index log the way another process would. */
+async function compactIndex(root: string): Promise<void> {
+  const locks = createFileLocks({ directory: join(root, 'locks') });
+  const log = createIndexLog({ directory: join(root, 'index'), writer: 'compactor', locks });
+  await log.compact();
+  await log.close();
 }
 
 beforeEach(async () => {
@@ -33,39 +45,63 @@ afterEach(async () => {
 describe('createFileJobStore', () => {
   it('keeps every change on disk: a second store on the directory sees it', async () => {
     const first = open();
-    const job = await first.create(newJob({ owner: { instanceId: 'a', pid: process.pid, host: hostname() }, leaseToken: 't' }));
+    const job = await first.create(
+      newJob({ owner: { instanceId: 'a', pid: process.pid, host: hostname() }, leaseToken: 't' }),
+    );
     now += 10;
     await first.transition(job.id, { from: 'pending' }, { status: 'running', leaseMs: 1000 });
     await first.heartbeat(job.id, 't', { leaseMs: 1000, progress: { progress: 3, total: 10 } });
     now += 10;
-    await first.transition(job.id, { from: 'running', ownerToken: 't' }, { status: 'completed', result: { answer: 42 } });
+    await first.transition(
+      job.id,
+      { from: 'running', ownerToken: 't' },
+      { status: 'completed', result: { answer: 42 } },
+    );
     const second = open();
     const seen = await second.get(job.id);
-    expect(seen).toMatchObject({ status: 'completed', result: { answer: 42 }, progress: { progress: 3, total: 10 }, version: 4, startedAt: 1_000_010, finishedAt: 1_000_020 });
+    expect(seen).toMatchObject({
+      status: 'completed',
+      result: { answer: 42 },
+      progress: { progress: 3, total: 10 },
+      version: 4,
+      startedAt: 1_000_010,
+      finishedAt: 1_000_020,
+    });
   });
 
-  it.each(['../etc/passwd', 'a/b', '..', '.', '', 'a.json', 'x'.repeat(129)])('refuses the id %j before touching a path', async (id) => {
-    const store = open();
-    const attempts = [
-      store.get(id),
-      store.transition(id, { from: 'pending' }, { status: 'running' }),
-      store.heartbeat(id, 't', { leaseMs: 1 }),
-      store.requestCancel(id),
-      store.appendOutput(id, 'stdout', 'x'),
-      store.readOutput(id, 'stdout'),
-      store.getCursor(id, 'c'),
-      store.create(newJob({ id })),
-    ];
-    for (const attempt of attempts) {
-      await expect(attempt).rejects.toSatisfy((error) => isSaError(error, 'INVALID_ARGUMENT'));
-    }
-  });
+  it.each(['../etc/passwd', 'a/b', '..', '.', '', 'a.json', 'x'.repeat(129)])(
+    'refuses the id %j before touching a path',
+    async (id) => {
+      const store = open();
+      const attempts = [
+        store.get(id),
+        store.transition(id, { from: 'pending' }, { status: 'running' }),
+        store.heartbeat(id, 't', { leaseMs: 1 }),
+        store.requestCancel(id),
+        store.appendOutput(id, 'stdout', 'x'),
+        store.readOutput(id, 'stdout'),
+        store.getCursor(id, 'c'),
+        store.create(newJob({ id })),
+      ];
+      for (const attempt of attempts) {
+        await expect(attempt).rejects.toSatisfy((error) => isSaError(error, 'INVALID_ARGUMENT'));
+      }
+    },
+  );
 
   it('rejects bad input with an error naming the field and keeps the stored job intact', async () => {
     const store = open();
     const job = await store.create(newJob());
-    await expect(store.transition(job.id, { from: 'pending' }, { status: 'nonsense' as never })).rejects.toThrow(/patch.status/);
-    await expect(store.transition(job.id, { from: 'pending' }, { result: { bad: undefined as never, n: 1n as never } })).rejects.toThrow(/result/);
+    await expect(
+      store.transition(job.id, { from: 'pending' }, { status: 'nonsense' as never }),
+    ).rejects.toThrow(/patch.status/);
+    await expect(
+      store.transition(
+        job.id,
+        { from: 'pending' },
+        { result: { bad: undefined as never, n: 1n as never } },
+      ),
+    ).rejects.toThrow(/result/);
     await expect(store.list({ limit: 0 })).rejects.toThrow(/limit/);
     await expect(store.list({ cursor: 'nope' })).rejects.toThrow(/cursor/);
     await expect(store.readOutput(job.id, 'stdin' as never)).rejects.toThrow(/stream/);
@@ -94,7 +130,10 @@ describe('createFileJobStore', () => {
     const warnings: string[] = [];
     const store = open({ logger: { warn: (message) => warnings.push(message) } });
     const job = await store.create(newJob());
-    await writeFile(join(directory, 'records', `${job.id}.json`), JSON.stringify({ id: job.id, status: 'weird' }));
+    await writeFile(
+      join(directory, 'records', `${job.id}.json`),
+      JSON.stringify({ id: job.id, status: 'weird' }),
+    );
     const result = await store.transition(job.id, { from: 'pending' }, { status: 'running' });
     expect(result).toEqual({ ok: false, reason: 'not_found', current: undefined });
     expect(warnings).toHaveLength(1);
@@ -105,7 +144,12 @@ describe('createFileJobStore', () => {
     const ids: string[] = [];
     for (let index = 0; index < 25; index += 1) {
       now += 1;
-      const job = await store.create(newJob({ label: index % 2 === 0 ? 'even' : 'odd', scope: index % 5 === 0 ? 'alice' : null }));
+      const job = await store.create(
+        newJob({
+          label: index % 2 === 0 ? 'even' : 'odd',
+          scope: index % 5 === 0 ? 'alice' : null,
+        }),
+      );
       ids.push(job.id);
     }
     const reopened = open();
@@ -148,7 +192,8 @@ describe('createFileJobStore', () => {
   it('bounds output per job and stream, counts dropped bytes and never splits a character', async () => {
     const store = open({ maxOutputBytes: 16 });
     const job = await store.create(newJob());
-    for (const chunk of ['héllo ', 'wörld ', '€€€ ', 'end']) await store.appendOutput(job.id, 'stdout', chunk);
+    for (const chunk of ['héllo ', 'wörld ', '€€€ ', 'end'])
+      await store.appendOutput(job.id, 'stdout', chunk);
     const total = Buffer.byteLength('héllo wörld €€€ end');
     const all = await store.readOutput(job.id, 'stdout');
     expect(all.endOffset).toBe(total);
@@ -159,11 +204,16 @@ describe('createFileJobStore', () => {
     // "€€€ end": the last '€' starts 7 bytes before the end.
     const small = await store.readOutput(job.id, 'stdout', { offset: total - 7, maxBytes: 2 });
     expect(small).toMatchObject({ data: '€', nextOffset: total - 4, droppedBytes: 0 });
-    const middle = await store.readOutput(job.id, 'stdout', { offset: total - 8, maxBytes: 4 });
-    expect(middle).toMatchObject({ data: '€', nextOffset: total - 4, droppedBytes: 1 });
+    const middle = await store.readOutput(job.id, 'stdout', { offset: total - 8, maxBytes: 3 });
+    expect(middle).toMatchObject({ data: '€', nextOffset: total - 4, droppedBytes: 0 });
     const cut = await store.readOutput(job.id, 'stdout', { offset: total - 10, maxBytes: 5 });
     expect(cut).toMatchObject({ data: '€', nextOffset: total - 7 });
-    expect(await store.readOutput(job.id, 'stderr')).toEqual({ data: '', nextOffset: 0, droppedBytes: 0, endOffset: 0 });
+    expect(await store.readOutput(job.id, 'stderr')).toEqual({
+      data: '',
+      nextOffset: 0,
+      droppedBytes: 0,
+      endOffset: 0,
+    });
     const files = await readdir(join(directory, 'jobs', job.id));
     expect(files.filter((name) => name.startsWith('stdout.')).length).toBeLessThanOrEqual(5);
   });
@@ -191,25 +241,61 @@ describe('createFileJobStore', () => {
     const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const deadPid = Number(child.stdout.toString());
     const store = open();
-    const dead = await store.create(newJob({ status: 'running', owner: { instanceId: 'x', pid: deadPid, host: hostname() }, leaseToken: 't', leaseMs: 60_000 }));
-    const alive = await store.create(newJob({ status: 'running', owner: { instanceId: 'y', pid: process.pid, host: hostname() }, leaseToken: 'u', leaseMs: 60_000 }));
-    const elsewhere = await store.create(newJob({ status: 'running', owner: { instanceId: 'z', pid: deadPid, host: 'another-host' }, leaseToken: 'v', leaseMs: 60_000 }));
+    const dead = await store.create(
+      newJob({
+        status: 'running',
+        owner: { instanceId: 'x', pid: deadPid, host: hostname() },
+        leaseToken: 't',
+        leaseMs: 60_000,
+      }),
+    );
+    const alive = await store.create(
+      newJob({
+        status: 'running',
+        owner: { instanceId: 'y', pid: process.pid, host: hostname() },
+        leaseToken: 'u',
+        leaseMs: 60_000,
+      }),
+    );
+    const elsewhere = await store.create(
+      newJob({
+        status: 'running',
+        owner: { instanceId: 'z', pid: deadPid, host: 'another-host' },
+        leaseToken: 'v',
+        leaseMs: 60_000,
+      }),
+    );
     const reaped = await store.reapExpired();
     expect(reaped.map((job) => job.id)).toEqual([dead.id]);
     expect(reaped[0]).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED' } });
     now += 60_000;
-    expect((await store.reapExpired()).map((job) => job.id).sort()).toEqual([alive.id, elsewhere.id].sort());
+    expect((await store.reapExpired()).map((job) => job.id).sort()).toEqual(
+      [alive.id, elsewhere.id].sort(),
+    );
   });
 
-  it('never prunes a running job, even when asked to', async () => {
+  it('never prunes a running job', async () => {
     const store = open();
-    const running = await store.create(newJob({ status: 'running', leaseToken: 't', leaseMs: 1000 }));
+    const running = await store.create(
+      newJob({ status: 'running', leaseToken: 't', leaseMs: 1000 }),
+    );
+    const pending = await store.create(newJob());
     const done = await store.create(newJob());
     await store.requestCancel(done.id);
     now += 1000;
-    expect(await store.prune({ statuses: ['running', 'cancelled'], olderThan: now + 1, batchSize: 1 })).toBe(1);
+    await expect(store.prune({ statuses: ['running'] })).rejects.toThrow(
+      /running jobs are never pruned/,
+    );
+    expect(
+      await store.prune({
+        statuses: ['pending', 'cancelled', 'completed'],
+        olderThan: now + 1,
+        batchSize: 1,
+      }),
+    ).toBe(2);
     expect(await store.get(running.id)).toMatchObject({ status: 'running' });
-    expect(await store.get(done.id)).toBeUndefined();
+    expect(await store.get(pending.id)).toBeUndefined();
+    expect((await store.list()).jobs.map((job) => job.id)).toEqual([running.id]);
   });
 
   it('delivers its own events at once and another instance’s as hints', async () => {
@@ -223,8 +309,12 @@ describe('createFileJobStore', () => {
     second.subscribe((event) => foreign.push(event));
     await second.list();
     await first.requestCancel(job.id);
-    expect(own).toEqual([{ type: 'changed', id: job.id, status: 'cancelled', version: 2, cancelRequested: true }]);
-    await vi.waitFor(() => expect(foreign).toContainEqual(expect.objectContaining({ id: job.id, status: 'cancelled' })));
+    expect(own).toEqual([
+      { type: 'changed', id: job.id, status: 'cancelled', version: 2, cancelRequested: true },
+    ]);
+    await vi.waitFor(() =>
+      expect(foreign).toContainEqual(expect.objectContaining({ id: job.id, status: 'cancelled' })),
+    );
   });
 
   it('refuses calls after close and leaves no timers behind', async () => {
@@ -237,9 +327,21 @@ describe('createFileJobStore', () => {
   it('compacts the index log and still lists every job', async () => {
     const store = open();
     const job = await store.create(newJob({ status: 'running', leaseToken: 't', leaseMs: 10 }));
-    for (let index = 0; index < 30; index += 1) await store.heartbeat(job.id, 't', { leaseMs: 10 });
-    const before = (await readFile(join(directory, 'index', 'index.log'), 'utf8')).split('\n').length;
-    expect(before).toBeGreaterThan(30);
-    expect((await store.list()).total).toBe(1);
+    for (let index = 0; index < 30; index += 1) {
+      await store.heartbeat(job.id, 't', { leaseMs: 10, progress: { progress: index } });
+    }
+    const indexPath = join(directory, 'index', 'index.log');
+    expect((await readFile(indexPath, 'utf8')).split('\n').length).toBeGreaterThan(30);
+    const other = await store.create(newJob());
+    const second = open();
+    expect((await second.list()).total).toBe(2);
+    await compactIndex(directory);
+    expect((await readFile(indexPath, 'utf8')).trim().split('\n')).toHaveLength(2);
+    await store.requestCancel(other.id);
+    expect((await second.list()).jobs.map((entry) => [entry.id, entry.status])).toEqual([
+      [other.id, 'cancelled'],
+      [job.id, 'running'],
+    ]);
+    expect((await store.list({ status: 'cancelled' })).total).toBe(1);
   });
 });

@@ -62,14 +62,21 @@ export function createFileLocks(options: FileLocksOptions): FileLocks {
     const holder = await readLock(path);
     if (holder === 'absent' || !isStale(holder)) return;
     const breakerPath = join(options.directory, `${name}.break`);
-    if (!(await tryCreate(breakerPath, JSON.stringify({ pid: process.pid, host: currentHost, token: '', at: wallClock() })))) {
+    if (
+      !(await tryCreate(
+        breakerPath,
+        JSON.stringify({ pid: process.pid, host: currentHost, token: '', at: wallClock() }),
+      ))
+    ) {
       const breaker = await readLock(breakerPath);
-      if (breaker !== 'absent' && isStale(breaker)) await unlink(breakerPath).catch(() => undefined);
+      if (breaker !== 'absent' && isStale(breaker))
+        await unlink(breakerPath).catch(() => undefined);
       return;
     }
     try {
       const again = await readLock(path);
-      if (again !== 'absent' && sameHolder(again, holder)) await unlink(path).catch(() => undefined);
+      if (again !== 'absent' && sameHolder(again, holder))
+        await unlink(path).catch(() => undefined);
     } finally {
       await unlink(breakerPath).catch(() => undefined);
     }

@@ -53,8 +53,10 @@ export function parseIndexLine(text: string): IndexLine | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const line = value as Record<string, unknown>;
   if (typeof line.id !== 'string' || typeof line.writer !== 'string') return undefined;
-  if (line.type === 'deleted') return typeof line.version === 'number' ? (line as IndexLine) : undefined;
-  if (line.type === 'output') return line.stream === 'stdout' || line.stream === 'stderr' ? (line as IndexLine) : undefined;
+  if (line.type === 'deleted')
+    return typeof line.version === 'number' ? (line as IndexLine) : undefined;
+  if (line.type === 'output')
+    return line.stream === 'stdout' || line.stream === 'stderr' ? (line as IndexLine) : undefined;
   if (
     line.type === 'changed' &&
     typeof line.status === 'string' &&

@@ -118,7 +118,12 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
       const notify = loaded && !rebuilding;
       const buffer = Buffer.allocUnsafe(readChunkBytes);
       while (offset < info.size) {
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(readChunkBytes, info.size - offset), offset);
+        const { bytesRead } = await handle.read(
+          buffer,
+          0,
+          Math.min(readChunkBytes, info.size - offset),
+          offset,
+        );
         if (bytesRead === 0) break;
         offset += bytesRead;
         consume(buffer.subarray(0, bytesRead), notify);
@@ -177,7 +182,14 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
         if (oldInfo.ino !== trackedInode) return;
         const copiedUpTo = offset - remainder.length;
         const text = [...entries.values()]
-          .map((entry) => JSON.stringify({ type: 'changed', writer: options.writer, cancelRequested: false, ...entry }))
+          .map((entry) =>
+            JSON.stringify({
+              type: 'changed',
+              writer: options.writer,
+              cancelRequested: false,
+              ...entry,
+            }),
+          )
           .join('\n');
         const temporaryPath = `${path}.${options.writer}.tmp`;
         const temporary = await open(temporaryPath, 'w');

@@ -1,7 +1,9 @@
 import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputChunk, OutputStream } from '../job-store';
-import { characterBoundary, leadingContinuationBytes } from './utf8-boundary';
+import { InvalidArgumentError } from '@sa/core';
+import { readBoundedBytes } from '../output-log';
+import { leadingContinuationBytes } from './utf8-boundary';
 
 /** Bounds of one output stream. */
 export interface OutputBounds {
@@ -84,26 +86,39 @@ async function readOnce(
   const segments = await listSegments(directory, stream, { create: false });
   const last = segments.at(-1);
   const end = last ? last.start + (await stat(last.path)).size : 0;
-  const firstKept = Math.max(segments[0]?.start ?? 0, end - options.maxOutputBytes);
-  const start = Math.max(options.offset, firstKept);
-  if (start >= end) {
-    const nextOffset = Math.max(options.offset, Math.min(firstKept, end));
-    return { data: '', nextOffset, droppedBytes: nextOffset - options.offset, endOffset: end };
+  if (options.offset > end) {
+    throw new InvalidArgumentError(
+      `Invalid offset: ${options.offset} is past the end of ${stream} (${end} bytes written)`,
+      { data: { field: 'offset' } },
+    );
   }
-  // Read 3 bytes past the limit so a character straddling it can be judged.
-  const bytes = await readRange(segments, end, start, Math.min(end, start + options.maxBytes + 3));
-  const skipped = leadingContinuationBytes(bytes);
-  const body = bytes.subarray(skipped);
-  const length = characterBoundary(body, options.maxBytes - skipped);
+  const firstKept = Math.max(segments[0]?.start ?? 0, end - options.maxOutputBytes);
+  let windowStart = Math.max(options.offset, firstKept);
+  // Read a few bytes past the limit so a character straddling it can be judged.
+  let window = await readRange(
+    segments,
+    end,
+    windowStart,
+    Math.min(end, windowStart + options.maxBytes + 4),
+  );
+  if (windowStart === firstKept) {
+    // The bound cut a character in two: its tail counts as dropped too.
+    const skipped = leadingContinuationBytes(window);
+    window = window.subarray(skipped);
+    windowStart += skipped;
+  }
   return {
-    data: body.toString('utf8', 0, length),
-    nextOffset: start + skipped + length,
-    droppedBytes: start + skipped - options.offset,
+    ...readBoundedBytes(window, windowStart, options.offset, options.maxBytes),
     endOffset: end,
   };
 }
 
-async function readRange(segments: Segment[], end: number, from: number, to: number): Promise<Buffer> {
+async function readRange(
+  segments: Segment[],
+  end: number,
+  from: number,
+  to: number,
+): Promise<Buffer> {
   const result = Buffer.alloc(to - from);
   for (const [index, segment] of segments.entries()) {
     const segmentEnd = segments[index + 1]?.start ?? end;
@@ -112,7 +127,12 @@ async function readRange(segments: Segment[], end: number, from: number, to: num
     if (overlapStart >= overlapEnd) continue;
     const handle = await open(segment.path, 'r');
     try {
-      await handle.read(result, overlapStart - from, overlapEnd - overlapStart, overlapStart - segment.start);
+      await handle.read(
+        result,
+        overlapStart - from,
+        overlapEnd - overlapStart,
+        overlapStart - segment.start,
+      );
     } finally {
       await handle.close();
     }
@@ -145,7 +165,8 @@ async function listSegments(
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.log')) continue;
     const start = Number(name.slice(prefix.length, -'.log'.length));
-    if (Number.isSafeInteger(start) && start >= 0) segments.push({ start, path: join(directory, name) });
+    if (Number.isSafeInteger(start) && start >= 0)
+      segments.push({ start, path: join(directory, name) });
   }
   return segments.sort((a, b) => a.start - b.start);
 }

@@ -4,9 +4,7 @@ import { jobRecordSchema, type JobRecord } from '../job-record';
 
 /** What reading a record file found. */
 export type RecordRead =
-  | { kind: 'found'; record: JobRecord }
-  | { kind: 'missing' }
-  | { kind: 'corrupt'; problem: string };
+  { kind: 'found'; record: JobRecord } | { kind: 'missing' } | { kind: 'corrupt'; problem: string };
 
 /** Reads and validates one record file. Never throws for a missing or corrupt file. */
 export async function readRecordFile(path: string, id: string): Promise<RecordRead> {
@@ -23,19 +21,31 @@ export async function readRecordFile(path: string, id: string): Promise<RecordRe
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { kind: 'corrupt', problem: `not JSON (${text.length} bytes): ${(error as Error).message}` };
+    return {
+      kind: 'corrupt',
+      problem: `not JSON (${text.length} bytes): ${(error as Error).message}`,
+    };
   }
   const parsed = jobRecordSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: 'corrupt', problem: `not a job record: ${issue?.path.map(String).join('.') ?? ''} ${issue?.message ?? ''}`.trim() };
+    return {
+      kind: 'corrupt',
+      problem:
+        `not a job record: ${issue?.path.map(String).join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    };
   }
-  if (parsed.data.id !== id) return { kind: 'corrupt', problem: `holds job ${parsed.data.id}, not ${id}` };
+  if (parsed.data.id !== id)
+    return { kind: 'corrupt', problem: `holds job ${parsed.data.id}, not ${id}` };
   return { kind: 'found', record: parsed.data };
 }
 
 /** Moves a bad record file into `quarantineDirectory` (kept for inspection); returns the new path. */
-export async function quarantineFile(path: string, quarantineDirectory: string, id: string): Promise<string> {
+export async function quarantineFile(
+  path: string,
+  quarantineDirectory: string,
+  id: string,
+): Promise<string> {
   await mkdir(quarantineDirectory, { recursive: true });
   const target = join(quarantineDirectory, `${id}.${Date.now()}.${process.pid}.json`);
   await rename(path, target);

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { NewJob } from '../job-store';
 
 /** A fresh temp folder for one test, and a function that removes it. */
-export async function createTemporaryDirectory(): Promise<{ directory: string; remove: () => Promise<void> }> {
+export async function createTemporaryDirectory(): Promise<{
+  directory: string;
+  remove: () => Promise<void>;
+}> {
   const directory = await mkdtemp(join(tmpdir(), 'sa-file-store-'));
   return { directory, remove: () => rm(directory, { recursive: true, force: true }) };
 }
