@@ -1,0 +1,145 @@
+import { delimiter } from 'node:path';
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import type { PythonRunnerConfig } from './config';
+import { defaultDataDirectory, resolveConfig } from './config';
+import { packageVersion } from './package-version';
+
+/** A commander parser of numeric option values. */
+function number(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) {
+      throw new CommanderArgumentError(`${name} must be a number, not ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(delimiter).filter(Boolean)];
+}
+
+/** Parses the command line (and environment variables) into a configuration. */
+export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
+  const program = new Command()
+    .name('sa-python-runner')
+    .description(
+      'An MCP server that runs Python scripts; long runs move to persisted background jobs.',
+    )
+    .version(packageVersion())
+    .addOption(
+      new Option('--transport <transport>', 'stdio or http')
+        .choices(['stdio', 'http'])
+        .default('stdio')
+        .env('SA_TRANSPORT'),
+    )
+    .addOption(new Option('--host <host>', 'HTTP bind address').default('127.0.0.1').env('SA_HOST'))
+    .addOption(
+      new Option('--port <port>', 'HTTP port (0: any free port)')
+        .argParser(number('--port'))
+        .default(8000)
+        .env('SA_PORT'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'job store, saved scripts and cached environments')
+        .default(defaultDataDirectory())
+        .env('SA_DATA_DIR'),
+    )
+    .addOption(
+      new Option('--inline-timeout <seconds>', 'budget before a v2 call moves to the background')
+        .argParser(number('--inline-timeout'))
+        .default(20)
+        .env('SMART_ASYNC_TIMEOUT_SECONDS'),
+    )
+    .addOption(
+      new Option('--store <store>', 'job store')
+        .choices(['file', 'memory'])
+        .default('file')
+        .env('SA_STORE'),
+    )
+    .addOption(
+      new Option(
+        '--store-url <url>',
+        'file store directory (path or file: URL) instead of <data-dir>/jobs',
+      ).env('SA_STORE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--root <dir>',
+        'a directory scripts may run in or be read from (repeatable; default the working directory)',
+      )
+        .argParser(collect)
+        .env('SA_ROOTS'),
+    )
+    .addOption(
+      new Option('--python <path>', 'Python interpreter when uv is not used')
+        .default('python3')
+        .env('SA_PYTHON'),
+    )
+    .addOption(
+      new Option('--max-concurrent-jobs <count>', 'jobs running at once; more wait as pending')
+        .argParser(number('--max-concurrent-jobs'))
+        .default(4)
+        .env('SA_MAX_CONCURRENT_JOBS'),
+    )
+    .addOption(
+      new Option(
+        '--max-output-bytes <bytes>',
+        'output kept per job and stream; the rest is dropped with a notice',
+      )
+        .argParser(number('--max-output-bytes'))
+        .default(1024 * 1024)
+        .env('SA_MAX_OUTPUT_BYTES'),
+    )
+    .addOption(
+      new Option('--auth-token <token>', 'bearer token required over HTTP').env('SA_AUTH_TOKEN'),
+    )
+    .addOption(
+      new Option('--allowed-host <host>', 'extra Host header accepted over HTTP (repeatable)')
+        .argParser(collect)
+        .env('SA_ALLOWED_HOSTS'),
+    )
+    .addOption(
+      new Option('--allowed-origin <origin>', 'extra Origin accepted over HTTP (repeatable)')
+        .argParser(collect)
+        .env('SA_ALLOWED_ORIGINS'),
+    )
+    .configureOutput({
+      writeOut: (text) => process.stderr.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    })
+    .exitOverride();
+  program.parse([...argv], { from: 'user' });
+  const options = program.opts<{
+    transport: 'stdio' | 'http';
+    host: string;
+    port: number;
+    dataDir: string;
+    inlineTimeout: number;
+    store: 'file' | 'memory';
+    storeUrl?: string;
+    root?: string[];
+    python: string;
+    maxConcurrentJobs: number;
+    maxOutputBytes: number;
+    authToken?: string;
+    allowedHost?: string[];
+    allowedOrigin?: string[];
+  }>();
+  return resolveConfig({
+    transport: options.transport,
+    host: options.host,
+    port: options.port,
+    dataDirectory: options.dataDir,
+    inlineTimeoutSeconds: options.inlineTimeout,
+    store: options.store,
+    storeUrl: options.storeUrl,
+    roots: options.root,
+    python: options.python,
+    maxConcurrentJobs: options.maxConcurrentJobs,
+    maxOutputBytes: options.maxOutputBytes,
+    authToken: options.authToken,
+    allowedHosts: options.allowedHost,
+    allowedOrigins: options.allowedOrigin,
+  });
+}
