@@ -1,0 +1,299 @@
+import { isSaError, serializeError } from '@sa/core';
+import type { BackgroundTask, ProgressUpdate, TaskOutcome } from '@sa/core';
+import { isTerminalStatus } from '../job-record';
+import type { JobError, JobProgress, JobRecord } from '../job-record';
+import type { JobStore, TransitionPatch, TransitionResult } from '../job-store';
+import { findJsonProblem } from '../validate-arguments';
+import { toJsonResult } from './json-result';
+import type { TimerSet } from './manager-timers';
+import type { OutputWriter } from './output-writer';
+import { retryStoreCall } from './retry-store-call';
+
+/** What a tracked job needs from its manager. */
+export interface OwnedJobContext {
+  store: JobStore;
+  timers: TimerSet;
+  output: OutputWriter;
+  logger: { warn(message: string): void };
+  leaseMs: number;
+  heartbeatMs: number;
+  /** How soon a progress report is written (coalesced; at most once per this interval). */
+  progressFlushMs: number;
+  retention: Record<'completed' | 'failed' | 'cancelled', number | null>;
+  /** True once `close` gave up on unfinished store writes. */
+  abandoned(): boolean;
+  /** Tells in-process waiters that the job changed. */
+  notify(id: string): void;
+  /** Called once the job is finalised (or lost) and no longer tracked. */
+  release(id: string): void;
+}
+
+function toJobProgress(update: ProgressUpdate): JobProgress {
+  const progress: JobProgress = { progress: update.progress };
+  if (update.total !== undefined) progress.total = update.total;
+  if (update.message !== undefined) progress.message = update.message;
+  return progress;
+}
+
+/** The store's view of a work's progress, or null. */
+export function progressOf(task: BackgroundTask<unknown>): JobProgress | null {
+  return task.progress === undefined ? null : toJobProgress(task.progress);
+}
+
+/** The terminal patch for a task's outcome: JSON result, serialised error, or cancellation. */
+export function terminalPatch(
+  outcome: TaskOutcome<unknown>,
+  reason: string | null,
+): TransitionPatch {
+  if (outcome.status === 'completed') {
+    const json = toJsonResult(outcome.value);
+    if (json.ok) return { status: 'completed', result: json.value };
+    return {
+      status: 'failed',
+      error: {
+        code: 'NOT_SERIALIZABLE',
+        message: `The job's result is not JSON-serialisable: ${json.problem}`,
+      },
+    };
+  }
+  if (outcome.status === 'cancelled') {
+    return {
+      status: 'cancelled',
+      error: { code: 'CANCELLED', message: reason ?? outcome.error.message },
+    };
+  }
+  const serialised = serializeError(outcome.error);
+  const error: JobError = { code: serialised.code, message: serialised.message };
+  if (serialised.data !== undefined && findJsonProblem(serialised.data, new Set()) === undefined)
+    error.data = serialised.data as JobError['data'];
+  return { status: 'failed', error };
+}
+
+/**
+ * A job this process owns: renews its lease with heartbeats (carrying the latest progress),
+ * follows the work's status, aborts the work when a cancel is requested or ownership is lost,
+ * and makes the fenced terminal transition when the work settles.
+ */
+export class OwnedJob {
+  readonly id: string;
+  readonly token: string;
+  readonly task: BackgroundTask<unknown>;
+  /** Settles when the terminal transition is stored (or given up); undefined before settle. */
+  finalizing: Promise<void> | undefined;
+  private status: JobRecord['status'];
+  private statusWrite: Promise<unknown> = Promise.resolve();
+  private latestProgress: JobProgress | null;
+  private progressDirty = false;
+  private beating = false;
+  private heartbeatTimer: unknown;
+  private progressTimer: unknown;
+  private cancelReason: string | null = null;
+  private readonly unsubscribes: (() => void)[] = [];
+  private readonly context: OwnedJobContext;
+
+  constructor(
+    context: OwnedJobContext,
+    record: JobRecord,
+    token: string,
+    task: BackgroundTask<unknown>,
+  ) {
+    this.context = context;
+    this.id = record.id;
+    this.token = token;
+    this.task = task;
+    this.status = record.status;
+    this.latestProgress = record.progress;
+  }
+
+  /** Starts following the work (call once, after the record is stored). */
+  start(): void {
+    const { task } = this;
+    this.unsubscribes.push(
+      task.onProgress((update) => this.onProgress(update)),
+      task.onStatus((status) => {
+        if (status === 'running') this.promote();
+      }),
+    );
+    if (task.status === 'running' && this.status === 'pending') this.promote();
+    const current = progressOf(task);
+    if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
+      this.latestProgress = current;
+      this.progressDirty = true;
+    }
+    this.scheduleHeartbeat();
+    this.unsubscribes.push(
+      task.onSettled((outcome) => {
+        this.finalizing ??= this.finalize(outcome);
+      }),
+    );
+  }
+
+  /** Aborts the work because someone asked (cancel flag seen by push or heartbeat). */
+  requestCancel(reason: string | null): void {
+    if (this.finalizing !== undefined) return;
+    this.cancelReason = reason ?? 'The job was cancelled';
+    this.task.cancel(this.cancelReason);
+  }
+
+  /** Aborts the work because the job is no longer ours (reaped, fenced out, deleted). */
+  lose(why: string): void {
+    if (this.finalizing !== undefined) return;
+    this.context.logger.warn(`[@sa/jobs] job ${this.id}: ${why}; stopping its work`);
+    this.finalizing = Promise.resolve();
+    this.stop();
+    this.task.cancel(`The job is no longer owned by this process: ${why}`);
+    this.context.release(this.id);
+  }
+
+  private onProgress(update: ProgressUpdate): void {
+    this.latestProgress = toJobProgress(update);
+    this.progressDirty = true;
+    this.scheduleProgressWrite();
+  }
+
+  private scheduleProgressWrite(): void {
+    if (this.progressTimer !== undefined || this.finalizing !== undefined) return;
+    this.progressTimer = this.context.timers.after(this.context.progressFlushMs, () => {
+      this.progressTimer = undefined;
+      void this.beat();
+    });
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.finalizing !== undefined) return;
+    this.heartbeatTimer = this.context.timers.after(this.context.heartbeatMs, () => {
+      this.heartbeatTimer = undefined;
+      void this.beat().finally(() => this.scheduleHeartbeat());
+    });
+  }
+
+  private promote(): void {
+    if (this.status !== 'pending') return;
+    this.status = 'running';
+    const startedAt = this.task.startedAt;
+    this.statusWrite = retryStoreCall(
+      () =>
+        this.context.store.transition(
+          this.id,
+          { from: 'pending', ownerToken: this.token },
+          {
+            status: 'running',
+            leaseMs: this.context.leaseMs,
+            ...(startedAt === undefined ? {} : { startedAt }),
+          },
+        ),
+      {
+        timers: this.context.timers,
+        logger: this.context.logger,
+        what: `marking job ${this.id} running`,
+        shouldStop: () => this.finalizing !== undefined || this.context.abandoned(),
+      },
+    ).then(
+      (result) => {
+        this.context.notify(this.id);
+        if (!result.ok && result.current !== undefined && isTerminalStatus(result.current.status))
+          this.lose(`it became ${result.current.status} before it could run`);
+      },
+      () => undefined,
+    );
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating || this.finalizing !== undefined) return;
+    this.beating = true;
+    const progress = this.progressDirty ? this.latestProgress : undefined;
+    this.progressDirty = false;
+    try {
+      const result = await this.context.store.heartbeat(this.id, this.token, {
+        leaseMs: this.context.leaseMs,
+        ...(progress === undefined ? {} : { progress }),
+      });
+      if (this.finalizing !== undefined) return;
+      if (!result.ok) {
+        const record = result.record;
+        this.lose(
+          record === undefined
+            ? 'it was deleted from the store'
+            : isTerminalStatus(record.status)
+              ? `it became ${record.status} in the store`
+              : 'another owner took it over',
+        );
+        return;
+      }
+      if (progress !== undefined) this.context.notify(this.id);
+      if (result.cancelRequested) this.requestCancel(result.record?.cancelReason ?? null);
+    } catch (error) {
+      if (progress !== undefined) this.progressDirty = true;
+      const message = error instanceof Error ? error.message : String(error);
+      this.context.logger.warn(
+        `[@sa/jobs] heartbeat of job ${this.id} failed, will retry: ${message}`,
+      );
+    } finally {
+      this.beating = false;
+      if (this.progressDirty) this.scheduleProgressWrite();
+    }
+  }
+
+  private stop(): void {
+    this.context.timers.clear(this.heartbeatTimer);
+    this.context.timers.clear(this.progressTimer);
+    this.heartbeatTimer = undefined;
+    this.progressTimer = undefined;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  private async finalize(outcome: TaskOutcome<unknown>): Promise<void> {
+    this.stop();
+    try {
+      await this.statusWrite;
+      await this.context.output.flush(this.id);
+      let patch: TransitionPatch = {
+        ...terminalPatch(outcome, this.cancelReason),
+        progress: this.latestProgress,
+      };
+      const result = await this.writeTerminal(patch).catch(async (error: unknown) => {
+        if (!isSaError(error, 'INVALID_ARGUMENT') || patch.status !== 'completed') throw error;
+        // The store refused the result: record why instead of losing the job.
+        patch = {
+          status: 'failed',
+          error: {
+            code: 'NOT_SERIALIZABLE',
+            message: `The store refused the job's result: ${error.message}`,
+          },
+        };
+        return this.writeTerminal(patch);
+      });
+      if (!result.ok && result.current?.status !== patch.status) {
+        this.context.logger.warn(
+          `[@sa/jobs] job ${this.id} could not be marked ${patch.status}: ${result.reason}` +
+            (result.current === undefined ? '' : ` (it is ${result.current.status})`),
+        );
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.context.logger.warn(`[@sa/jobs] gave up finishing job ${this.id}: ${message}`);
+    } finally {
+      this.context.notify(this.id);
+      this.context.release(this.id);
+    }
+  }
+
+  private writeTerminal(patch: TransitionPatch): Promise<TransitionResult> {
+    const status = patch.status as 'completed' | 'failed' | 'cancelled';
+    const ttlMs = this.context.retention[status];
+    return retryStoreCall(
+      () =>
+        this.context.store.transition(
+          this.id,
+          { from: ['pending', 'running'], ownerToken: this.token },
+          { ...patch, ttlMs },
+        ),
+      {
+        timers: this.context.timers,
+        logger: this.context.logger,
+        what: `marking job ${this.id} ${status}`,
+        shouldStop: () => this.context.abandoned(),
+      },
+    );
+  }
+}
