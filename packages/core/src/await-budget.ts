@@ -1,83 +1,127 @@
-import type { Task } from './background-task';
+import type { Task, TaskWatcher } from './background-task';
 import { maxTimerDelayMs } from './default-timers';
 import { requestAbortedError } from './request-aborted-error';
-import type { BudgetResult, ProgressListener, Timers } from './types';
+import type { CheckedRunOptions } from './run-options';
+import type { BudgetResult, TaskOutcome } from './types';
 
-/** What `awaitBudget` needs, already checked. */
-export interface BudgetWatchOptions {
-  /** When the budget started counting (the call's time), by `now`. */
-  startedAt: number;
-  budgetMs: number;
-  signal: AbortSignal | undefined;
-  onRequestAbort: 'cancel' | 'promote';
-  timers: Timers;
-  now: () => number;
-  onProgress: ProgressListener | undefined;
-  progressIntervalMs: number | undefined;
-}
+const settledPromise = Promise.resolve();
+const listenOnce = { once: true } as const;
 
 /**
- * Watches a task from before it starts (`launch` begins or queues it, after the listeners are
- * attached, so no early progress is missed) until it settles, the budget runs out or the
- * request aborts; whichever comes first decides the result, and everything set up is undone.
+ * Watches a task from before it starts (`launch` begins or queues it, after the watch is in
+ * place, so no early progress is missed) until it settles, the budget runs out or the request
+ * aborts; whichever comes first decides the result, and everything set up is undone.
  */
 export function awaitBudget<T>(
   task: Task<T>,
-  options: BudgetWatchOptions,
+  options: CheckedRunOptions,
+  startedAt: number,
   launch: () => void,
 ): Promise<BudgetResult<T>> {
   return new Promise<BudgetResult<T>>((resolve, reject) => {
-    const { signal, timers } = options;
-    let timerHandle: unknown;
-    let timerSet = false;
-    let done = false;
-    let detachProgress: (() => void) | undefined;
+    new BudgetWatch(task, options, resolve, reject).start(startedAt, launch);
+  });
+}
 
-    const cleanUp = (): void => {
-      done = true;
-      if (timerSet) timers.clearTimeout(timerHandle);
-      timerSet = false;
-      signal?.removeEventListener('abort', onAbort);
-      detachProgress?.();
-      detachSettled();
-    };
-    const promote = (): void => {
-      cleanUp();
-      resolve({ status: 'promoted', task });
-    };
-    const onAbort = (): void => {
-      if (options.onRequestAbort === 'promote') {
-        promote();
-        return;
-      }
-      if (signal !== undefined)
-        task.cancelWith(requestAbortedError(signal, 'before the work finished'));
-    };
-    const detachSettled = task.addSettledListener((outcome) => {
-      cleanUp();
-      if (outcome.status === 'completed') resolve({ status: 'completed', value: outcome.value });
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own error, unwrapped
-      else reject(outcome.error);
-    });
+/**
+ * One watch, as an object rather than closures: it is the task's watcher and the signal's
+ * abort listener (`handleEvent`), so a call allocates little.
+ */
+class BudgetWatch<T> implements TaskWatcher<T> {
+  readonly #task: Task<T>;
+  readonly #options: CheckedRunOptions;
+  readonly #resolve: (result: BudgetResult<T>) => void;
+  readonly #reject: (error: unknown) => void;
+  #timerHandle: unknown;
+  #timerSet = false;
+  #done = false;
+  #listening = false;
+  #detachProgress: (() => void) | undefined;
 
+  constructor(
+    task: Task<T>,
+    options: CheckedRunOptions,
+    resolve: (result: BudgetResult<T>) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#task = task;
+    this.#options = options;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  start(startedAt: number, launch: () => void): void {
+    const task = this.#task;
+    const options = this.#options;
+    task.watcher = this;
     if (options.onProgress !== undefined) {
-      detachProgress = task.onProgress(options.onProgress, {
+      this.#detachProgress = task.onProgress(options.onProgress, {
         intervalMs: options.progressIntervalMs,
       });
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
     launch();
-    if (done) return;
-    const remaining = options.budgetMs - (options.now() - options.startedAt);
-    if (remaining <= maxTimerDelayMs) {
-      timerHandle = timers.setTimeout(
-        () => {
-          timerSet = false;
-          promote();
-        },
-        Math.max(0, remaining),
-      );
-      timerSet = true;
+    if (this.#done) return;
+    // Arm the budget timer and the abort listener one microtask later: a work that settles at
+    // once never needs them, and they are most of the cost on that path. The remaining time
+    // is measured from `startedAt`, so the budget stays exact; an abort in between is seen
+    // through `signal.aborted`.
+    void settledPromise.then(() => this.#arm(startedAt));
+  }
+
+  #arm(startedAt: number): void {
+    if (this.#done) return;
+    const options = this.#options;
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.handleEvent();
+        return;
+      }
+      signal.addEventListener('abort', this, listenOnce);
+      this.#listening = true;
     }
-  });
+    const remaining = options.budgetMs - (options.now() - startedAt);
+    if (remaining > maxTimerDelayMs) return;
+    this.#timerHandle = options.timers.setTimeout(() => this.#expire(), Math.max(0, remaining));
+    this.#timerSet = true;
+  }
+
+  /** The task settled first. */
+  onTaskSettled(outcome: TaskOutcome<T>): void {
+    this.#cleanUp();
+    if (outcome.status === 'completed')
+      this.#resolve({ status: 'completed', value: outcome.value });
+    else this.#reject(outcome.error);
+  }
+
+  /** The request signal aborted first. */
+  handleEvent(): void {
+    const signal = this.#options.signal;
+    if (this.#done || signal === undefined) return;
+    if (this.#options.onRequestAbort === 'promote') this.#promote();
+    else this.#task.cancelWith(requestAbortedError(signal, 'before the work finished'));
+  }
+
+  /** The budget ran out first. */
+  #expire(): void {
+    this.#timerSet = false;
+    this.#promote();
+  }
+
+  #promote(): void {
+    this.#cleanUp();
+    this.#resolve({ status: 'promoted', task: this.#task });
+  }
+
+  #cleanUp(): void {
+    this.#done = true;
+    if (this.#timerSet) this.#options.timers.clearTimeout(this.#timerHandle);
+    this.#timerSet = false;
+    if (this.#listening) this.#options.signal?.removeEventListener('abort', this);
+    this.#listening = false;
+    this.#detachProgress?.();
+    this.#detachProgress = undefined;
+    const task = this.#task;
+    if (task.watcher === this) task.watcher = undefined;
+  }
 }

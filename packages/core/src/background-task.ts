@@ -25,7 +25,12 @@ type ProgressEntry = ProgressListener | Coalescer<ProgressUpdate>;
 type StatusListener = (status: TaskStatus) => void;
 type SettledListener<T> = (outcome: TaskOutcome<T>) => void;
 
-/** Options for `createTask`. */
+/** The one internal observer a task may have (the budget watch of `runWithBudget`). */
+export interface TaskWatcher<T> {
+  onTaskSettled(outcome: TaskOutcome<T>): void;
+}
+
+/** Options for a `Task`. */
 export interface TaskOptions {
   /** Clock for `createdAt`, `startedAt`, `settledAt`. */
   now: () => number;
@@ -43,6 +48,8 @@ const noop = (): void => {};
  */
 export class Task<T> implements BackgroundTask<T>, ProgressSink {
   readonly createdAt: number;
+  /** Told first when the task settles; set and cleared by this package only. */
+  watcher: TaskWatcher<T> | undefined;
   readonly #number: number;
   readonly #now: () => number;
   readonly #timers: Timers;
@@ -253,6 +260,9 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
     }
     this.#setStatus(outcome.status);
     this.#statusListeners = undefined;
+    const watcher = this.watcher;
+    this.watcher = undefined;
+    watcher?.onTaskSettled(outcome);
     const listeners = this.#settledListeners;
     this.#settledListeners = undefined;
     if (listeners !== undefined) for (const listener of listeners) listener(outcome);

@@ -134,6 +134,7 @@ describe('runWithBudget within the budget', () => {
       },
       { budgetMs: 100, timers, now: () => clock },
     );
+    await vi.advanceTimersByTimeAsync(0);
     expect(scheduled).toEqual([70]);
     await vi.advanceTimersByTimeAsync(70);
     const task = promotedTask(await outcome);
@@ -247,6 +248,32 @@ describe('runWithBudget and the request signal', () => {
     await expect(task.result).resolves.toBe('finished');
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it.each([
+    ['cancel', 'rejected'],
+    ['promote', 'promoted'],
+  ] as const)(
+    "sees a request abort during the work's synchronous start (onRequestAbort '%s': %s)",
+    async (onRequestAbort, expected) => {
+      const request = new AbortController();
+      const outcome = runWithBudget(
+        async () => {
+          request.abort();
+          await sleep(50);
+          return 'finished';
+        },
+        { budgetMs: 100, signal: request.signal, onRequestAbort },
+      );
+      const settled = await outcome.then(
+        (result) => result.status,
+        (error: unknown) => (isSaError(error, 'CANCELLED') ? 'rejected' : 'other'),
+      );
+      expect(settled).toBe(expected);
+      expect(abortListeners(request.signal)).toBe(0);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
 
   it.each(['cancel', 'promote'] as const)(
     "ignores a request abort after promotion (onRequestAbort '%s')",

@@ -33,5 +33,5 @@ export function runWithBudget<T>(
     task.begin();
     return Promise.resolve({ status: 'promoted', task });
   }
-  return awaitBudget(task, { ...checked, startedAt: task.createdAt }, () => task.begin());
+  return awaitBudget(task, checked, task.createdAt, () => task.begin());
 }

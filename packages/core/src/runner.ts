@@ -165,7 +165,7 @@ export function createRunner(options: RunnerOptions): Runner {
       const task = createTask(work, checked.now, checked.timers);
       if (signal?.aborted === true)
         return Promise.resolve({ status: 'promoted', task: admit(task) });
-      return awaitBudget(task, { ...checked, startedAt: task.createdAt }, () => admit(task));
+      return awaitBudget(task, checked, task.createdAt, () => admit(task));
     },
     startInBackground<T>(
       work: Work<T>,
