@@ -44,5 +44,7 @@ export type {
 export { createJobId, createLeaseToken } from './ids';
 export { createMemoryJobStore } from './memory-store';
 export type { MemoryJobStoreOptions } from './memory-store';
+export { createFileJobStore } from './file-store';
+export type { FileJobStoreOptions } from './file-store';
 export { readNewOutput } from './read-new-output';
 export type { ReadNewOutputOptions } from './read-new-output';
