@@ -42,6 +42,7 @@ export type {
   JobManager,
 } from './job-manager-types';
 export { createJobId, createLeaseToken } from './ids';
+export { createJobManager } from './job-manager';
 export { createMemoryJobStore } from './memory-store';
 export type { MemoryJobStoreOptions } from './memory-store';
 export { createFileJobStore } from './file-store';
