@@ -1,0 +1,127 @@
+// Benchmarks of the python-runner: tool overhead against spawning python directly, and the
+// server's event-loop delay while 50 promoted jobs report progress. Ratios from one run.
+import { spawn } from 'node:child_process';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { resolveConfig } from '../src/config';
+import { createStderrLogger } from '../src/logger';
+import { createPythonRunnerServer } from '../src/server';
+
+const iterations = 40;
+const concurrentJobs = 50;
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+function spawnPython(directory: string, script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [script], { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject);
+    child.once('close', () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  const root = await realpath(await mkdtemp(join(tmpdir(), 'sa-bench-')));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(root, 'hi.py'), 'print("hi")\n');
+  const config = resolveConfig({
+    roots: [root],
+    dataDirectory: join(root, 'data'),
+    inlineTimeoutSeconds: 0.2,
+    maxConcurrentJobs: concurrentJobs,
+  });
+  const server = await createPythonRunnerServer({
+    config,
+    logger: createStderrLogger({ quiet: true }),
+  });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.createMcpServer().connect(serverTransport);
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(clientTransport);
+  const call = async (
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> => {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    const first = result.content[0];
+    if (result.isError || first?.type !== 'text')
+      throw new Error(`${name} failed: ${JSON.stringify(result)}`);
+    return JSON.parse(first.text) as Record<string, unknown>;
+  };
+
+  // 1. print("hi") through the tool vs spawning the same python directly, interleaved.
+  const direct: number[] = [];
+  const throughTool: number[] = [];
+  for (let index = 0; index < 5; index += 1) {
+    await spawnPython(root, 'hi.py');
+    await call('py_run_script_in_dir_v2', { directory: root, script_path: 'hi.py' });
+  }
+  for (let index = 0; index < iterations; index += 1) {
+    let started = performance.now();
+    await spawnPython(root, 'hi.py');
+    direct.push(performance.now() - started);
+    started = performance.now();
+    await call('py_run_script_in_dir_v2', { directory: root, script_path: 'hi.py' });
+    throughTool.push(performance.now() - started);
+  }
+  const directP50 = percentile(direct, 0.5);
+  const toolP50 = percentile(throughTool, 0.5);
+  console.log(`print("hi"), ${iterations} runs each, p50:`);
+  console.log(`  spawn python3 directly          ${directP50.toFixed(1)} ms`);
+  console.log(`  py_run_script_in_dir_v2 (inline) ${toolP50.toFixed(1)} ms`);
+  console.log(`  ratio ${(toolP50 / directP50).toFixed(2)} (target < 1.30)`);
+
+  // 2. 50 concurrent promoted jobs reporting progress: event-loop delay of the server process.
+  const script =
+    'import time\nfor i in range(1, 41):\n    print(f"::progress {i}/40 step {i}", flush=True)\n    print("line", i, flush=True)\n    time.sleep(0.05)\n';
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  const started = performance.now();
+  histogram.enable();
+  const handles = await Promise.all(
+    Array.from({ length: concurrentJobs }, () =>
+      call('py_run_script_in_dir_v2', { directory: root, script_content: script }),
+    ),
+  );
+  const promoted = handles.filter((handle) => typeof handle.job_id === 'string');
+  await Promise.all(
+    promoted.map(async (handle) => {
+      for (;;) {
+        const status = (await call('py_job_status', {
+          job_id: handle.job_id,
+          wait_seconds: 5,
+        })) as {
+          job: { status: string };
+        };
+        if (!['pending', 'running'].includes(status.job.status)) return;
+      }
+    }),
+  );
+  histogram.disable();
+  const elapsed = performance.now() - started;
+  const p99 = histogram.percentile(99) / 1e6;
+  console.log(
+    `${concurrentJobs} concurrent jobs (${promoted.length} promoted), 40 progress lines each, ${elapsed.toFixed(0)} ms in all:`,
+  );
+  console.log(
+    `  event-loop delay p50 ${(histogram.percentile(50) / 1e6).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms (target p99 < 20 ms)`,
+  );
+
+  await client.close();
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

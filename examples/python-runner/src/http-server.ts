@@ -1,0 +1,169 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { PythonRunnerConfig } from './config';
+import type { Logger } from './logger';
+import type { PythonRunnerServer } from './server';
+
+/** A listening Streamable HTTP endpoint. */
+export interface HttpEndpoint {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:8000/mcp`. */
+  url: string;
+  /** Stops listening and closes every session. */
+  close(): Promise<void>;
+}
+
+/** Options for `startHttpServer`. */
+export interface StartHttpServerOptions {
+  server: PythonRunnerServer;
+  config: PythonRunnerConfig;
+  logger: Logger;
+}
+
+const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+
+/**
+ * Serves MCP over Streamable HTTP at `/mcp`, one session per client, with Host and Origin
+ * checks against DNS rebinding and the bearer token when one is set.
+ *
+ * @example
+ * const endpoint = await startHttpServer({ server, config, logger });
+ * logger.info(`listening on ${endpoint.url}`);
+ */
+export async function startHttpServer(options: StartHttpServerOptions): Promise<HttpEndpoint> {
+  const { server, config, logger } = options;
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const tokenDigest = config.authToken ? digest(config.authToken) : undefined;
+  let port = config.port;
+
+  const allowedHosts = (): Set<string> => {
+    const names = loopbackHosts.includes(config.host) ? loopbackHosts : [config.host];
+    return new Set([
+      ...names.map((name) =>
+        `${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`.toLowerCase(),
+      ),
+      ...(config.allowedHosts ?? []).map((host) => host.toLowerCase()),
+    ]);
+  };
+  const allowedOrigins = (): Set<string> =>
+    new Set([
+      ...[...allowedHosts()].flatMap((host) => [`http://${host}`, `https://${host}`]),
+      ...(config.allowedOrigins ?? []).map((origin) => origin.toLowerCase()),
+    ]);
+
+  const refuse = (
+    response: ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void => {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
+    response.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+  };
+
+  const handle = async (
+    request: IncomingMessage & { auth?: AuthInfo },
+    response: ServerResponse,
+  ): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/mcp')
+      return refuse(response, 404, 'Not found: the MCP endpoint is /mcp');
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!allowedHosts().has(host)) {
+      return refuse(
+        response,
+        403,
+        `Host ${host || '(none)'} is not allowed (DNS rebinding protection)`,
+      );
+    }
+    const origin = request.headers.origin?.toLowerCase();
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      return refuse(response, 403, `Origin ${origin} is not allowed (DNS rebinding protection)`);
+    }
+    if (tokenDigest) {
+      const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), tokenDigest)) {
+        return refuse(response, 401, 'A valid bearer token is required', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      request.auth = { token: match[1].trim(), clientId: 'bearer-token', scopes: [] };
+    }
+
+    const sessionId = request.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (existing) return existing.handleRequest(request, response);
+    if (sessionId !== undefined)
+      return refuse(response, 404, 'Unknown or expired session; initialize again');
+    if (request.method !== 'POST') return refuse(response, 400, 'Send an initialize request first');
+
+    const body = await readJson(request);
+    if (!isInitializeRequest(body))
+      return refuse(response, 400, 'Send an initialize request first');
+    if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, transport);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.createMcpServer().connect(transport);
+    await transport.handleRequest(request, response, body);
+  };
+
+  const http = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      logger.error(
+        `HTTP request failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (!response.headersSent) refuse(response, 500, 'Internal error');
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  port = (http.address() as AddressInfo).port;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${shownHost}:${port}/mcp`,
+    async close() {
+      await Promise.all(
+        [...sessions.values()].map((transport) => transport.close().catch(() => undefined)),
+      );
+      sessions.clear();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > 4 * 1024 * 1024) throw new Error('Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Parameters every execution tool shares. */
+export const environmentShape = {
+  env_vars: z
+    .record(z.string(), z.string())
+    .nullish()
+    .describe('Environment variables set last, over the server environment and env_file.'),
+  env_file: z
+    .string()
+    .nullish()
+    .describe(
+      'A dotenv file inside a root (relative to the script directory); missing is an error.',
+    ),
+};
+
+/** `py_run_script_in_dir` without `timeout_seconds`. */
+export const inDirectoryShape = {
+  directory: z.string().describe('Working directory; must exist inside a --root.'),
+  script_path: z
+    .string()
+    .nullish()
+    .describe('Script relative to directory (give this or script_content).'),
+  script_content: z.string().nullish().describe('Python source to run (give this or script_path).'),
+  args: z.array(z.string()).default([]).describe('Command-line arguments for the script.'),
+  use_uv: z.boolean().default(true).describe('Run with `uv run` when uv is installed.'),
+  python_version: z
+    .string()
+    .nullish()
+    .describe('Python version, e.g. "3.12" or ">=3.10"; an error if none fits.'),
+  ...environmentShape,
+};
+
+/** `timeout_seconds`, default 300, 0 for no limit. */
+export const timeoutShape = {
+  timeout_seconds: z
+    .number()
+    .min(0)
+    .default(300)
+    .describe(
+      'Kill the process tree after this many seconds (0: no limit); partial output is kept.',
+    ),
+};
+
+/** `py_run_script_with_dependencies` without `timeout_seconds`. */
+export const withDependenciesShape = {
+  script_content: z.string().nullish().describe('Python source to run (give this or script_path).'),
+  script_path: z
+    .string()
+    .nullish()
+    .describe('Script path inside a --root (give this or script_content).'),
+  python_version: z
+    .string()
+    .nullish()
+    .describe(
+      'Python version, e.g. "3.12"; default: the configured interpreter (an error if none fits).',
+    ),
+  dependencies: z
+    .array(z.string())
+    .default([])
+    .describe('Requirements, or paths of local wheels or project folders inside a root.'),
+  args: z.array(z.string()).default([]).describe('Command-line arguments for the script.'),
+  auto_parse_imports: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Add the distributions of the script imports (standard library and local modules left out).',
+    ),
+  ...environmentShape,
+};
+
+/** `stream` of the legacy `_async` tools (output is always streamed to the job log now). */
+export const streamShape = {
+  stream: z
+    .boolean()
+    .default(false)
+    .describe('Kept for compatibility: output is always streamed to the job log.'),
+};
+
+/** `py_save_script`. */
+export const saveScriptShape = {
+  script_name: z.string().describe('Name of the script (letters, digits, _ and -).'),
+  source: z.string().describe('Python source.'),
+  dependencies: z.array(z.string()).default([]).describe('Written to the PEP 723 header.'),
+  requires_python: z
+    .string()
+    .nullish()
+    .describe('Written as requires-python in the PEP 723 header.'),
+  overwrite: z.boolean().default(false).describe('Replace an existing script of that name.'),
+};
+
+/** `py_run_saved_script` without `timeout_seconds`. */
+export const runSavedShape = {
+  script_name: z.string().describe('A name py_list_scripts shows.'),
+  args: z.array(z.string()).default([]).describe('Command-line arguments for the script.'),
+  ...environmentShape,
+};
+
+/** A job id parameter. */
+export const jobIdShape = { job_id: z.string().describe('The job id an `_async` tool returned.') };

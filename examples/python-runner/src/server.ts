@@ -1,0 +1,90 @@
+import { mkdir } from 'node:fs/promises';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createJobManager } from '@sa/jobs';
+import type { PythonRunnerConfig } from './config';
+import { createConfiguredJobStore } from './job-store-factory';
+import { registerLegacyJobTools } from './legacy/register-legacy-job-tools';
+import { registerLegacyRunTools } from './legacy/register-legacy-run-tools';
+import type { Logger } from './logger';
+import { findHelperDirectory } from './python/helper-directory';
+import { probePython } from './python/interpreter';
+import { resolveRoots } from './python/path-safety';
+import { createPythonRunner } from './python/python-runner';
+import { packageVersion } from './package-version';
+import type { PythonRunnerServices } from './services';
+import { createServices } from './services';
+import { registerV2Tools } from './v2/register-v2-tools';
+
+/** The server's name and version as MCP clients see them. */
+export const serverInfo = { name: 'sa-python-runner', version: packageVersion() };
+
+/** A running python-runner: shared services, and an `McpServer` per connection. */
+export interface PythonRunnerServer {
+  readonly services: PythonRunnerServices;
+  /** A new `McpServer` with every tool and the job-stream resource (one per connection or session). */
+  createMcpServer(): McpServer;
+  /** Stops accepting calls, ends running children, and leaves no job `running` in the store. */
+  close(): Promise<void>;
+}
+
+/** Options for `createPythonRunnerServer`. */
+export interface CreatePythonRunnerServerOptions {
+  config: PythonRunnerConfig;
+  logger: Logger;
+}
+
+/**
+ * Creates the python-runner: roots checked, job store and manager opened, tools ready to register.
+ *
+ * @example
+ * const runner = await createPythonRunnerServer({ config: resolveConfig({}), logger: createStderrLogger() });
+ * await runner.createMcpServer().connect(new StdioServerTransport());
+ */
+export async function createPythonRunnerServer(
+  options: CreatePythonRunnerServerOptions,
+): Promise<PythonRunnerServer> {
+  const { config, logger } = options;
+  const roots = await resolveRoots(config.roots);
+  await mkdir(config.dataDirectory, { recursive: true });
+  const store = createConfiguredJobStore(config, logger);
+  const jobs = createJobManager({
+    store,
+    concurrency: config.maxConcurrentJobs,
+    logger: { warn: (message) => logger.warn(message) },
+  });
+  const runner = createPythonRunner({
+    python: config.python,
+    roots,
+    dataDirectory: config.dataDirectory,
+    maxOutputBytes: config.maxOutputBytes,
+    helperDirectory: findHelperDirectory(),
+  });
+  // Probe the interpreter now, so the first call does not pay for it (and a bad --python shows at once).
+  probePython(config.python).catch((error: unknown) => {
+    logger.warn(error instanceof Error ? error.message : String(error));
+  });
+  const services = createServices({ config: { ...config, roots }, logger, runner, jobs });
+  const servers = new Set<McpServer>();
+  let closed: Promise<void> | undefined;
+
+  return {
+    services,
+    createMcpServer() {
+      const server = new McpServer(serverInfo);
+      registerLegacyRunTools(server, services);
+      registerLegacyJobTools(server, services);
+      registerV2Tools(server, services);
+      servers.add(server);
+      server.server.onclose = () => servers.delete(server);
+      return server;
+    },
+    close() {
+      closed ??= (async () => {
+        await services.close();
+        await Promise.all([...servers].map((server) => server.close().catch(() => undefined)));
+        await store.close();
+      })();
+      return closed;
+    },
+  };
+}

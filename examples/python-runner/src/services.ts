@@ -1,0 +1,178 @@
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ProgressUpdate } from '@sa/core';
+import { ClosedError, createCoalescer } from '@sa/core';
+import type { JobManager, JobRecord, JsonValue } from '@sa/jobs';
+import type { PythonRunnerConfig } from './config';
+import type { Logger } from './logger';
+import type { ExecuteOptions, PreparedRun, PythonRunner } from './python/python-runner';
+import type { BenchmarkResult } from './python/script-request';
+import type { StreamName } from './python/run-process';
+
+/** The request context the SDK hands a tool handler. */
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What every tool of the server shares: the runner, the job manager, and the live runs. */
+export interface PythonRunnerServices {
+  readonly config: PythonRunnerConfig;
+  readonly logger: Logger;
+  readonly runner: PythonRunner;
+  readonly jobs: JobManager;
+  /** True once shutdown began: new calls are refused. */
+  readonly closing: boolean;
+  /** Throws `CLOSED` once shutdown began. */
+  assertOpen(): void;
+  /**
+   * Runs a prepared run within the request: cancelled with the request and at shutdown,
+   * progress sent as `notifications/progress` when the client asked for it.
+   */
+  runInline(
+    prepared: PreparedRun,
+    extra: ToolExtra,
+    options?: Pick<ExecuteOptions, 'benchmark'>,
+  ): Promise<BenchmarkResult>;
+  /** Runs a prepared run with the given signal and sinks; shutdown also cancels it. */
+  runTracked(prepared: PreparedRun, options: ExecuteOptions): Promise<BenchmarkResult>;
+  /** Starts a prepared run as a job in the store (legacy `_async` tools). */
+  startJob(
+    prepared: PreparedRun,
+    meta: { tool: string; label: string; input: JsonValue; scope: string | null },
+  ): Promise<JobRecord>;
+  /** The pid of a job's child while it runs in this process. */
+  pidOf(jobId: string): number | undefined;
+  /** How many output chunks a job's child wrote, as seen by this process. */
+  chunkCounts(jobId: string): Record<StreamName, number>;
+  /** Stops accepting calls, ends inline runs and their children, closes the manager (no job stays running). */
+  close(): Promise<void>;
+}
+
+const realTimers = {
+  setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
+  clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Options for `createServices`. */
+export interface CreateServicesOptions {
+  config: PythonRunnerConfig;
+  logger: Logger;
+  runner: PythonRunner;
+  jobs: JobManager;
+}
+
+/** Wires the runner and the job manager together for the tools. */
+export function createServices(options: CreateServicesOptions): PythonRunnerServices {
+  const { runner, jobs, logger } = options;
+  const inlineRuns = new Set<AbortController>();
+  const pids = new Map<string, number>();
+  const chunks = new Map<string, Record<StreamName, number>>();
+  let closing = false;
+
+  const assertOpen = (): void => {
+    if (closing) throw new ClosedError('The server is shutting down and accepts no new calls');
+  };
+
+  const runTracked = async (
+    prepared: PreparedRun,
+    runOptions: ExecuteOptions,
+  ): Promise<BenchmarkResult> => {
+    assertOpen();
+    const controller = new AbortController();
+    const outer = runOptions.signal;
+    const onAbort = (): void => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onAbort, { once: true });
+    if (outer?.aborted) controller.abort(outer.reason);
+    inlineRuns.add(controller);
+    try {
+      return await runner.execute(prepared, { ...runOptions, signal: controller.signal });
+    } finally {
+      outer?.removeEventListener('abort', onAbort);
+      inlineRuns.delete(controller);
+    }
+  };
+
+  return {
+    config: options.config,
+    logger,
+    runner,
+    jobs,
+    get closing() {
+      return closing;
+    },
+    assertOpen,
+    runTracked,
+    async runInline(prepared, extra, runOptions = {}) {
+      const progressToken = extra._meta?.progressToken;
+      let lastProgress = Number.NEGATIVE_INFINITY;
+      const progress = createCoalescer<ProgressUpdate>(
+        (update) => {
+          if (progressToken === undefined || update.progress <= lastProgress) return;
+          lastProgress = update.progress;
+          extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken, ...update },
+            })
+            .catch(() => undefined);
+        },
+        { intervalMs: 100, timers: realTimers },
+      );
+      try {
+        return await runTracked(prepared, {
+          ...runOptions,
+          signal: extra.signal,
+          onProgress: (update) => progress.push(update),
+        });
+      } finally {
+        progress.flush();
+        progress.dispose();
+      }
+    },
+    async startJob(prepared, meta) {
+      assertOpen();
+      let resolveId: (id: string) => void = () => undefined;
+      const jobId = new Promise<string>((resolve) => {
+        resolveId = resolve;
+      });
+      const counts = { stdout: 0, stderr: 0 };
+      let record: JobRecord;
+      try {
+        record = await jobs.start(
+          async (context) => {
+            const id = await jobId;
+            chunks.set(id, counts);
+            try {
+              const result = await runner.execute(prepared, {
+                signal: context.signal,
+                onProgress: (update) => context.reportProgress(update),
+                onSpawn: (pid) => pids.set(id, pid),
+                onOutput: (stream, chunk) => {
+                  counts[stream] += 1;
+                  jobs.appendOutput(id, stream, chunk);
+                },
+              });
+              await jobs.flushOutput(id);
+              return result as unknown as JsonValue;
+            } finally {
+              pids.delete(id);
+            }
+          },
+          { tool: meta.tool, label: meta.label, input: meta.input, scope: meta.scope },
+        );
+      } catch (error) {
+        await prepared.dispose();
+        throw error;
+      }
+      resolveId(record.id);
+      return record;
+    },
+    pidOf: (jobId) => pids.get(jobId),
+    chunkCounts: (jobId) => chunks.get(jobId) ?? { stdout: 0, stderr: 0 },
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const controller of inlineRuns)
+        controller.abort(new ClosedError('The server is shutting down'));
+      await jobs.close({ graceMs: 0 });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { SmartToolContext } from '@sa/mcp';
+import { registerJobTools, registerSmartTool } from '@sa/mcp';
+import { z } from 'zod';
+import {
+  inDirectoryShape,
+  runSavedShape,
+  timeoutShape,
+  withDependenciesShape,
+} from '../legacy/legacy-schemas';
+import type { ExecuteOptions, PreparedRun, RunKind } from '../python/python-runner';
+import { toRunScriptResult } from '../python/python-runner';
+import type { ScriptRequest } from '../python/script-request';
+import type { PythonRunnerServices } from '../services';
+
+/** The job tools' prefix: `py_job_status`, `py_list_jobs`, `py_cancel_job`, `py_prune_jobs`. */
+export const jobToolsPrefix = 'py_';
+
+/** Registers the `py_job_*` tools (with native MCP tasks) and the smart-async `_v2` tools, over the server's job manager. */
+export function registerV2Tools(server: McpServer, services: PythonRunnerServices): void {
+  const { runner } = services;
+  // First, so the smart tools below are registered with native task support.
+  registerJobTools(server, services.jobs, { prefix: jobToolsPrefix, tasks: true });
+  const smartOptions = <Input extends ScriptRequest>(label: (args: Input) => string) => ({
+    jobs: services.jobs,
+    budgetMs: services.config.inlineTimeoutSeconds * 1000,
+    label,
+    jobToolsPrefix,
+    logger: { warn: (message: string) => services.logger.warn(message) },
+  });
+  const run = async (
+    kind: RunKind,
+    args: ScriptRequest,
+    context: SmartToolContext,
+    extra: Pick<ExecuteOptions, 'benchmark'> = {},
+  ) => {
+    services.assertOpen();
+    const prepared: PreparedRun = await runner.prepare(kind, args);
+    return services.runTracked(prepared, {
+      ...extra,
+      signal: context.signal,
+      onProgress: (update) => context.reportProgress(update),
+      onOutput: (stream, chunk) => context.appendOutput(stream, chunk),
+    });
+  };
+  const scriptLabel = (args: ScriptRequest): string =>
+    args.script_path ?? args.script_name ?? 'inline script';
+
+  registerSmartTool(
+    server,
+    'py_run_script_in_dir_v2',
+    {
+      description:
+        'Run a Python script (a file in directory, or inline content) with directory as working directory; returns stdout, stderr and exit_code. Print `::progress <current>/<total> [message]` lines to report progress.',
+      inputSchema: { ...inDirectoryShape, ...timeoutShape },
+    },
+    async (args, context) => toRunScriptResult(await run('in-directory', args, context)),
+    smartOptions(scriptLabel),
+  );
+
+  registerSmartTool(
+    server,
+    'py_run_script_with_dependencies_v2',
+    {
+      description:
+        'Run a Python script with dependencies (given, and parsed from its imports) installed in a cached environment (uv when installed).',
+      inputSchema: { ...withDependenciesShape, ...timeoutShape },
+    },
+    async (args, context) => {
+      const {
+        wall_time_seconds: _wall,
+        cpu_time_seconds: _cpu,
+        peak_rss_mb: _rss,
+        ...result
+      } = await run('with-dependencies', args, context);
+      return result;
+    },
+    smartOptions(scriptLabel),
+  );
+
+  registerSmartTool(
+    server,
+    'py_benchmark_script_v2',
+    {
+      description:
+        'Run a script with dependencies and measure wall time, CPU time (user + system, children included) and peak memory (RSS of the process tree).',
+      inputSchema: {
+        ...withDependenciesShape,
+        sample_interval: z
+          .number()
+          .positive()
+          .default(0.05)
+          .describe('Seconds between memory samples.'),
+        ...timeoutShape,
+      },
+    },
+    (args, context) =>
+      run('with-dependencies', args, context, {
+        benchmark: { sampleIntervalMs: args.sample_interval * 1000 },
+      }),
+    smartOptions(scriptLabel),
+  );
+
+  registerSmartTool(
+    server,
+    'py_run_saved_script_v2',
+    {
+      description: 'Run a script saved with py_save_script (its PEP 723 dependencies installed).',
+      inputSchema: { ...runSavedShape, ...timeoutShape },
+    },
+    async (args, context) => toRunScriptResult(await run('saved', args, context)),
+    smartOptions(scriptLabel),
+  );
+}
