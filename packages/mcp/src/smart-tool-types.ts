@@ -9,9 +9,9 @@ export interface SmartToolContext {
   /** Aborts when the work is cancelled (by the client before promotion, or as a job). */
   signal: AbortSignal;
   /** Reports progress: `notifications/progress` while inline, the job record once promoted. */
-  reportProgress(update: ProgressUpdate): void;
+  reportProgress: (update: ProgressUpdate) => void;
   /** Appends output (bounded in memory until the work becomes a job, then to the job's log). */
-  appendOutput(stream: OutputStream, chunk: string): void;
+  appendOutput: (stream: OutputStream, chunk: string) => void;
   /** The MCP session of the call, if the transport has sessions. */
   sessionId: string | undefined;
   /** The auth info of the call, if any. */
