@@ -350,6 +350,29 @@ describe('runWithBudget onProgress', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('drops the coalescing timer of the inline listener at promotion', async () => {
+    const inline: number[] = [];
+    const outcome = runWithBudget(
+      async () => {
+        await Promise.resolve();
+        reportProgress({ progress: 1 });
+        reportProgress({ progress: 2 });
+        return new Promise<never>(() => {});
+      },
+      {
+        budgetMs: 10,
+        onProgress: (update) => inline.push(update.progress),
+        progressIntervalMs: 1000,
+      },
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    const task = promotedTask(await outcome);
+    expect(inline).toEqual([1]);
+    expect(task.progress).toEqual({ progress: 2 });
+    expect(vi.getTimerCount()).toBe(0);
+    task.cancel();
+  });
+
   it('is not called after the work settles', async () => {
     const inline: number[] = [];
     let report: ((update: ProgressUpdate) => void) | undefined;

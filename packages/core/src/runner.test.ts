@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSaError } from './errors';
 import { createRunner } from './runner';
@@ -122,6 +123,7 @@ describe('createRunner queueing', () => {
     request.abort();
     expect(isSaError(await failure(outcome), 'CANCELLED')).toBe(true);
     expect(runner.pending).toBe(0);
+    expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
     blocker.cancel();
     await vi.advanceTimersByTimeAsync(100);
     expect(work).not.toHaveBeenCalled();
