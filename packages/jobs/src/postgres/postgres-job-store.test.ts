@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobStore } from '../job-store';
 import { shouldRunServiceTests } from '../redis/testing/service-check';
+import { checkManagerOutage } from '../redis/testing/manager-outage';
 import { createTcpProxy } from '../redis/testing/tcp-proxy';
 import { describeJobStoreContract } from '../testing';
 import { createPostgresJobStore } from './postgres-job-store';
@@ -282,6 +283,25 @@ describe.runIf(run)('PostgreSQL job store', () => {
             { timeout: 10_000, interval: 200 },
           )
           .toBe(true);
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
+
+    it("keeps a job manager's running job running through an outage and lands its terminal write once", async () => {
+      const proxy = await createTcpProxy({ host, port });
+      try {
+        const schema = freshSchema();
+        schemas.add(schema);
+        const proxied = await open({
+          schema,
+          connectionString: `postgres://postgres@127.0.0.1:${String(proxy.port)}/test`,
+          connectTimeoutMs: 1000,
+          queryTimeoutMs: 2000,
+          logger: { warn: () => undefined },
+        });
+        const direct = await open({ schema });
+        await checkManagerOutage({ proxy, proxied, direct });
       } finally {
         await proxy.close();
       }

@@ -6,6 +6,7 @@ import type { JobEvent, JobStore } from '../job-store';
 import { createRedisJobStore } from './redis-job-store';
 import type { RedisJobStore } from './redis-job-store';
 import { shouldRunServiceTests } from './testing/service-check';
+import { checkManagerOutage } from './testing/manager-outage';
 import { createTcpProxy } from './testing/tcp-proxy';
 
 const host = '127.0.0.1';
@@ -257,6 +258,20 @@ describe.runIf(run)('Redis job store', () => {
         await proxy.close();
       }
     });
+
+    it("keeps a job manager's running job running through an outage and lands its terminal write once", async () => {
+      const proxy = await createTcpProxy({ host, port });
+      try {
+        const proxied = await open({
+          url: `redis://127.0.0.1:${String(proxy.port)}`,
+          commandTimeoutMs: 1000,
+        });
+        const direct = await open({ prefix: proxied.prefix });
+        await checkManagerOutage({ proxy, proxied, direct });
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
   });
 });
 
