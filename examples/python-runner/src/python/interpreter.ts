@@ -10,7 +10,7 @@ const execFileAsync = promisify(execFile);
 export interface PythonInfo {
   /** The command used to run it (as configured or found on PATH). */
   command: string;
-  /** `sys.executable`. */
+  /** `sys.executable`: what scripts run with (skips launcher shims such as pyenv's on every run). */
   executable: string;
   /** Full version, e.g. `3.11.7`. */
   version: string;

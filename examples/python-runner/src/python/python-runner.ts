@@ -220,7 +220,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
         const parsed =
           kind === 'with-dependencies' && (request.auto_parse_imports ?? true)
             ? await parseImports(source, {
-                python: python.command,
+                python: python.executable,
                 stdlibModuleNames: python.stdlibModuleNames,
                 directory: inlineFile ? undefined : dirname(script),
               })
@@ -280,7 +280,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
           ...prepared.args,
         ];
       } else {
-        let interpreter = prepared.python.command;
+        let interpreter = prepared.python.executable;
         if (prepared.dependencies.length > 0) {
           const environment = await ensureVirtualEnvironment({
             dataDirectory: settings.dataDirectory,
@@ -296,7 +296,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       }
       if (options.benchmark) {
         commandArgs = ['-c', measuringWrapper, command, ...commandArgs];
-        command = prepared.python.command;
+        command = prepared.python.executable;
       }
       const runStarted = performance.now();
       const outcome = await runProcess({

@@ -115,7 +115,7 @@ async function build(
     const usesHostPip = options.python.hasPip;
     await step(
       options,
-      options.python.command,
+      options.python.executable,
       ['-m', 'venv', ...(usesHostPip ? ['--without-pip'] : []), temporary],
       'creating the virtual environment',
     );
@@ -133,7 +133,7 @@ async function build(
       if (usesHostPip) {
         await step(
           options,
-          options.python.command,
+          options.python.executable,
           ['-m', 'pip', '--python', temporaryPython, ...installArguments],
           'installing dependencies',
         );
