@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createJobManager } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
@@ -7,6 +8,7 @@ import { registerLegacyJobTools } from './legacy/register-legacy-job-tools';
 import { registerLegacyRunTools } from './legacy/register-legacy-run-tools';
 import type { Logger } from './logger';
 import { findHelperDirectory } from './python/helper-directory';
+import { createChildRegistry } from './python/child-registry';
 import { probePython } from './python/interpreter';
 import { resolveRoots } from './python/path-safety';
 import { createPythonRunner } from './python/python-runner';
@@ -52,7 +54,15 @@ export async function createPythonRunnerServer(
     concurrency: config.maxConcurrentJobs,
     logger: { warn: (message) => logger.warn(message) },
   });
+  const childRegistry = createChildRegistry(join(config.dataDirectory, 'children'));
+  const orphans = await childRegistry.reapOrphans();
+  if (orphans.length > 0) {
+    logger.warn(
+      `ended ${orphans.length} script process tree(s) left by a server that died: ${orphans.join(', ')}`,
+    );
+  }
   const runner = createPythonRunner({
+    childRegistry,
     python: config.python,
     roots,
     dataDirectory: config.dataDirectory,

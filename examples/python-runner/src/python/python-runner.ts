@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { ProgressUpdate } from '@sa/core';
 import { CancelledError, InvalidArgumentError } from '@sa/core';
+import type { ChildRegistry } from './child-registry';
 import { buildEnvironment } from './environment';
 import { parseImports } from './import-parser';
 import type { PythonInfo } from './interpreter';
@@ -38,6 +39,8 @@ export interface PythonRunnerSettings {
   env?: NodeJS.ProcessEnv;
   /** Folder of `smart_async_progress.py`, added at the end of PYTHONPATH so scripts can import it. */
   helperDirectory?: string;
+  /** Records running children so a restarted server can end those a crashed one left behind. */
+  childRegistry?: ChildRegistry;
 }
 
 /** What a run reports while it runs. */
@@ -264,6 +267,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     let stdout = '';
     let stderr = '';
     let sampler: ResourceSampler | undefined;
+    let forget: (() => Promise<void>) | undefined;
     try {
       let command: string;
       let commandArgs: string[];
@@ -315,6 +319,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
         },
         onProgress: options.onProgress,
         onSpawn: (pid) => {
+          forget = settings.childRegistry?.register(pid);
           if (options.benchmark) {
             sampler = createResourceSampler({
               pid,
@@ -349,6 +354,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       return result;
     } finally {
       await sampler?.stop();
+      await forget?.();
       await prepared.dispose();
     }
   }
