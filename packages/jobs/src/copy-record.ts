@@ -1,16 +1,68 @@
 import type { JobRecord } from './job-record';
 
-/** A copy of a record that shares nothing mutable with the original. */
-export function copyRecord(record: JobRecord): JobRecord {
-  const copy: JobRecord = {
-    ...record,
-    progress: record.progress === null ? null : { ...record.progress },
-    error: record.error === null ? null : { ...record.error },
-    owner: record.owner === null ? null : { ...record.owner },
+/**
+ * A shallow copy of a record as one fixed-shape object literal (fast, and V8 keeps every record
+ * the same hidden class); nested values are shared, so callers replace them, never mutate them.
+ */
+export function withRecordFields(record: JobRecord, changes: Partial<JobRecord>): JobRecord {
+  const next: JobRecord = {
+    id: record.id,
+    label: record.label,
+    tool: record.tool,
+    status: record.status,
+    progress: record.progress,
+    error: record.error,
+    createdAt: record.createdAt,
+    startedAt: record.startedAt,
+    updatedAt: record.updatedAt,
+    finishedAt: record.finishedAt,
+    expiresAt: record.expiresAt,
+    owner: record.owner,
+    leaseToken: record.leaseToken,
+    leaseExpiresAt: record.leaseExpiresAt,
+    cancelRequestedAt: record.cancelRequestedAt,
+    cancelReason: record.cancelReason,
+    scope: record.scope,
+    idempotencyKey: record.idempotencyKey,
+    version: record.version,
   };
-  if (record.error?.data !== undefined && copy.error !== null)
-    copy.error.data = structuredClone(record.error.data);
-  if (record.input !== undefined) copy.input = structuredClone(record.input);
-  if (record.result !== undefined) copy.result = structuredClone(record.result);
+  if (record.input !== undefined) next.input = record.input;
+  if (record.result !== undefined) next.result = record.result;
+  return Object.assign(next, changes);
+}
+
+const noChanges: Partial<JobRecord> = {};
+
+/**
+ * A copy of a stored record that shares nothing mutable with it: top-level fields, input and
+ * result are copied; progress, owner and error are shared because stores keep them frozen.
+ */
+export function copyRecord(record: JobRecord): JobRecord {
+  const copy = withRecordFields(record, noChanges);
+  if (record.input !== undefined) copy.input = cloneJson(record.input);
+  if (record.result !== undefined) copy.result = cloneJson(record.result);
   return copy;
+}
+
+/** A deep copy of a JSON value (validated as JSON when stored, so no cycles or class instances). */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = cloneJson(value[index]);
+    return copy as T;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const item = cloneJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else copy[key] = item;
+  }
+  return copy as T;
 }

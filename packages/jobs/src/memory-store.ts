@@ -22,12 +22,13 @@ import type {
   TransitionResult,
 } from './job-store';
 import { decodeListCursor, encodeListCursor, isAfterPosition } from './list-cursor';
+import type { ListPosition } from './list-cursor';
 import { OutputLog, defaultMaxOutputBytes } from './output-log';
 import {
   applyCancelRequest,
-  applyHeartbeat,
+  applyHeartbeatInPlace,
   applyInterrupt,
-  applyTransition,
+  applyTransitionInPlace,
   buildNewRecord,
   checkTransitionGuard,
   compareNewestFirst,
@@ -63,7 +64,7 @@ export interface MemoryJobStoreOptions {
 interface Entry {
   record: JobRecord;
   output: { stdout?: OutputLog; stderr?: OutputLog };
-  cursors: Map<string, number>;
+  cursors: Map<string, number> | undefined;
 }
 
 /**
@@ -79,8 +80,8 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
   const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
   assertInteger('maxOutputBytes', maxOutputBytes, { min: 4 });
   const entries = new Map<string, Entry>();
-  /** Every record, newest first (createdAt desc, id desc). */
-  const ordered: JobRecord[] = [];
+  /** Every record, oldest first (createdAt, then id), so new jobs append at the end. */
+  let ordered: Entry[] = [];
   const idempotencyKeys = new Map<string, string>();
   const subscribers = createSubscribers();
   let closed = false;
@@ -94,15 +95,26 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     let high = ordered.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareNewestFirst(ordered[middle]!, record) < 0) low = middle + 1;
+      if (compareNewestFirst(record, ordered[middle]!.record) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** How many entries (oldest first) come before the cursor position, i.e. are newer-first after it. */
+  function positionAfter(position: ListPosition): number {
+    let low = 0;
+    let high = ordered.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (isAfterPosition(ordered[middle]!.record, position)) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 
   function replace(entry: Entry, next: JobRecord): void {
-    const index = positionOf(entry.record);
-    if (ordered[index] === entry.record) ordered[index] = next;
+    // createdAt and id never change, so the entry keeps its place in `ordered`.
     entry.record = next;
   }
 
@@ -111,6 +123,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
   }
 
   function emitChanged(record: JobRecord): void {
+    if (subscribers.isEmpty) return;
     emit({
       type: 'changed',
       id: record.id,
@@ -126,9 +139,18 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     return entry;
   }
 
-  function remove(entry: Entry): void {
-    const index = positionOf(entry.record);
-    if (ordered[index] === entry.record) ordered.splice(index, 1);
+  function removeBatch(batch: readonly Entry[]): void {
+    if (batch.length === 1) {
+      const index = positionOf(batch[0]!.record);
+      if (ordered[index] === batch[0]) ordered.splice(index, 1);
+    } else {
+      const gone = new Set(batch);
+      ordered = ordered.filter((entry) => !gone.has(entry));
+    }
+    for (const entry of batch) forget(entry);
+  }
+
+  function forget(entry: Entry): void {
     entries.delete(entry.record.id);
     if (entry.record.idempotencyKey !== null) {
       if (idempotencyKeys.get(entry.record.idempotencyKey) === entry.record.id)
@@ -155,8 +177,11 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const id = job.id ?? createJobId();
       if (entries.has(id)) throw new ConflictError(`A job with id ${id} already exists`);
       const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
-      entries.set(id, { record, output: {}, cursors: new Map() });
-      ordered.splice(positionOf(record), 0, record);
+      const entry: Entry = { record, output: {}, cursors: undefined };
+      entries.set(id, entry);
+      const position = positionOf(record);
+      if (position === ordered.length) ordered.push(entry);
+      else ordered.splice(position, 0, entry);
       if (key !== undefined) idempotencyKeys.set(key, id);
       emitChanged(record);
       return copyRecord(record);
@@ -179,12 +204,26 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const jobs: JobRecord[] = [];
       let total = 0;
       let more = false;
-      for (const record of ordered) {
-        if (!matchesListQuery(record, normalized)) continue;
-        total++;
-        if (position !== undefined && !isAfterPosition(record, position)) continue;
-        if (jobs.length < normalized.limit) jobs.push(copyRecord(record));
-        else more = true;
+      if (
+        normalized.statuses === undefined &&
+        normalized.scope === undefined &&
+        normalized.label === undefined
+      ) {
+        // No filter: the total is the size, and the page starts right after the cursor.
+        total = ordered.length;
+        let index = position === undefined ? ordered.length - 1 : positionAfter(position) - 1;
+        for (; index >= 0 && jobs.length < normalized.limit; index--)
+          jobs.push(copyRecord(ordered[index]!.record));
+        more = index >= 0;
+      } else {
+        for (let index = ordered.length - 1; index >= 0; index--) {
+          const record = ordered[index]!.record;
+          if (!matchesListQuery(record, normalized)) continue;
+          total++;
+          if (position !== undefined && !isAfterPosition(record, position)) continue;
+          if (jobs.length < normalized.limit) jobs.push(copyRecord(record));
+          else more = true;
+        }
       }
       const last = jobs[jobs.length - 1];
       return {
@@ -206,10 +245,9 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const failure = checkTransitionGuard(entry.record, guard, patch);
       if (failure !== undefined)
         return { ok: false, reason: failure, current: copyRecord(entry.record) };
-      const next = applyTransition(entry.record, patch, clock.now());
-      replace(entry, next);
-      emitChanged(next);
-      return { ok: true, record: copyRecord(next) };
+      applyTransitionInPlace(entry.record, patch, clock.now());
+      emitChanged(entry.record);
+      return { ok: true, record: copyRecord(entry.record) };
     },
 
     async heartbeat(id, ownerToken, heartbeatOptions): Promise<HeartbeatResult> {
@@ -224,8 +262,8 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
           cancelRequested: current.cancelRequestedAt !== null,
           record: copyRecord(current),
         };
-      const { record, changed } = applyHeartbeat(current, heartbeatOptions, clock.now());
-      replace(entry, record);
+      const changed = applyHeartbeatInPlace(current, heartbeatOptions, clock.now());
+      const record = current;
       if (changed) emitChanged(record);
       return {
         ok: true,
@@ -278,10 +316,8 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
           if (matchesPrune(entry.record, normalized, now)) batch.push(entry);
           if (batch.length >= normalized.batchSize) break;
         }
-        for (const entry of batch) {
-          remove(entry);
-          emit({ type: 'deleted', id: entry.record.id });
-        }
+        removeBatch(batch);
+        for (const entry of batch) emit({ type: 'deleted', id: entry.record.id });
         deleted += batch.length;
         if (batch.length < normalized.batchSize) return deleted;
         // Yields between batches, as a store with I/O would (and as the contract allows).
@@ -329,7 +365,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       ensureOpen();
       assertJobId(id);
       validateCursor(name);
-      return entryOrThrow(id).cursors.get(name);
+      return entryOrThrow(id).cursors?.get(name);
     },
 
     async setCursor(
@@ -343,8 +379,8 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       validateCursor(name, expected);
       assertInteger('next', next, { min: 0 });
       const entry = entryOrThrow(id);
-      if (entry.cursors.get(name) !== expected) return false;
-      entry.cursors.set(name, next);
+      if (entry.cursors?.get(name) !== expected) return false;
+      (entry.cursors ??= new Map()).set(name, next);
       return true;
     },
 

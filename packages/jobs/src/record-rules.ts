@@ -1,13 +1,14 @@
 import { isTerminalStatus } from './job-record';
-import type { JobProgress, JobRecord, JobStatus } from './job-record';
+import type { JobError, JobOwner, JobProgress, JobRecord, JobStatus } from './job-record';
+import { cloneJson, withRecordFields } from './copy-record';
 import type { NewJob, TransitionFailure, TransitionGuard, TransitionPatch } from './job-store';
 import type { NormalizedListQuery, NormalizedPruneOptions } from './validate-arguments';
 
 /** The error stored on jobs that the reaper interrupts. */
-export const interruptedError = {
+export const interruptedError: JobError = Object.freeze({
   code: 'INTERRUPTED',
   message: 'The job was interrupted: its owner stopped renewing its lease (crash or restart)',
-};
+});
 
 /** Builds a new record from `NewJob` (validated), with the store's `now` and the chosen id. */
 export function buildNewRecord(
@@ -20,14 +21,14 @@ export function buildNewRecord(
     label: job.label,
     tool: job.tool,
     status: job.status,
-    progress: job.progress ?? null,
+    progress: copyProgress(job.progress ?? null),
     error: null,
     createdAt,
     startedAt: job.status === 'running' ? (job.startedAt ?? createdAt) : (job.startedAt ?? null),
     updatedAt: context.now,
     finishedAt: null,
     expiresAt: null,
-    owner: job.owner,
+    owner: copyOwner(job.owner),
     leaseToken: job.leaseToken,
     leaseExpiresAt: job.leaseMs === undefined ? null : context.now + job.leaseMs,
     cancelRequestedAt: null,
@@ -36,7 +37,7 @@ export function buildNewRecord(
     idempotencyKey: context.idempotencyKey ?? null,
     version: 1,
   };
-  if (job.input !== undefined) record.input = structuredClone(job.input);
+  if (job.input !== undefined) record.input = cloneJson(job.input);
   return record;
 }
 
@@ -66,26 +67,78 @@ export function checkTransitionGuard(
 
 /** Applies a (validated, allowed) patch; returns the new record. */
 export function applyTransition(record: JobRecord, patch: TransitionPatch, now: number): JobRecord {
-  const next: JobRecord = { ...record, version: record.version + 1, updatedAt: now };
-  if (patch.status !== undefined && patch.status !== record.status) {
-    next.status = patch.status;
-    if (patch.status === 'running') next.startedAt = patch.startedAt ?? now;
+  const next = withRecordFields(record, noChanges);
+  applyTransitionInPlace(next, patch, now);
+  return next;
+}
+
+/**
+ * Applies a (validated, allowed) patch to `record` itself (for stores that hold private copies).
+ * Nested values are copied, so the caller's patch is never aliased by the store.
+ */
+export function applyTransitionInPlace(
+  record: JobRecord,
+  patch: TransitionPatch,
+  now: number,
+): void {
+  const previous = record.status;
+  record.version += 1;
+  record.updatedAt = now;
+  if (patch.status !== undefined && patch.status !== previous) {
+    record.status = patch.status;
+    if (patch.status === 'running') record.startedAt = patch.startedAt ?? now;
     if (isTerminalStatus(patch.status)) {
-      next.finishedAt = now;
-      next.leaseExpiresAt = null;
+      record.finishedAt = now;
+      record.leaseExpiresAt = null;
     }
   } else if (patch.startedAt !== undefined) {
-    next.startedAt = patch.startedAt;
+    record.startedAt = patch.startedAt;
   }
-  if (patch.progress !== undefined) next.progress = patch.progress;
-  if (patch.result !== undefined) next.result = structuredClone(patch.result);
-  if (patch.error !== undefined) next.error = patch.error;
-  if (patch.owner !== undefined) next.owner = patch.owner;
-  if (patch.leaseToken !== undefined) next.leaseToken = patch.leaseToken;
-  if (patch.leaseMs !== undefined && !isTerminalStatus(next.status))
-    next.leaseExpiresAt = now + patch.leaseMs;
-  if (patch.ttlMs !== undefined) next.expiresAt = patch.ttlMs === null ? null : now + patch.ttlMs;
-  return next;
+  if (patch.progress !== undefined) record.progress = copyProgress(patch.progress);
+  if (patch.result !== undefined) record.result = cloneJson(patch.result);
+  if (patch.error !== undefined) record.error = copyError(patch.error);
+  if (patch.owner !== undefined) record.owner = copyOwner(patch.owner);
+  if (patch.leaseToken !== undefined) record.leaseToken = patch.leaseToken;
+  if (patch.leaseMs !== undefined && !isTerminalStatus(record.status))
+    record.leaseExpiresAt = now + patch.leaseMs;
+  if (patch.ttlMs !== undefined) record.expiresAt = patch.ttlMs === null ? null : now + patch.ttlMs;
+}
+
+const noChanges: Partial<JobRecord> = {};
+
+/**
+ * A private, frozen copy of a progress value. Stores keep nested progress, owner and error
+ * objects frozen, so records they return may share them safely.
+ */
+export function copyProgress(progress: JobProgress | null): JobProgress | null {
+  if (progress === null) return null;
+  const copy: JobProgress = { progress: progress.progress };
+  if (progress.total !== undefined) copy.total = progress.total;
+  if (progress.message !== undefined) copy.message = progress.message;
+  return Object.freeze(copy);
+}
+
+/** A private, frozen copy of an error (its data deep-copied). */
+export function copyError(error: JobError | null): JobError | null {
+  if (error === null) return null;
+  const copy: JobError = { code: error.code, message: error.message };
+  if (error.data !== undefined) copy.data = deepFreeze(cloneJson(error.data));
+  return Object.freeze(copy);
+}
+
+/** A private, frozen copy of an owner. */
+export function copyOwner(owner: JobOwner | null): JobOwner | null {
+  return owner === null
+    ? null
+    : Object.freeze({ instanceId: owner.instanceId, pid: owner.pid, host: owner.host });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** True when two progress values are the same. */
@@ -105,15 +158,25 @@ export function applyHeartbeat(
   options: { leaseMs: number; progress?: JobProgress | null },
   now: number,
 ): { record: JobRecord; changed: boolean } {
-  const next: JobRecord = { ...record, leaseExpiresAt: now + options.leaseMs };
+  const next = withRecordFields(record, noChanges);
+  return { record: next, changed: applyHeartbeatInPlace(next, options, now) };
+}
+
+/** `applyHeartbeat` on `record` itself; returns whether the version changed. */
+export function applyHeartbeatInPlace(
+  record: JobRecord,
+  options: { leaseMs: number; progress?: JobProgress | null },
+  now: number,
+): boolean {
+  record.leaseExpiresAt = now + options.leaseMs;
   const changed =
     options.progress !== undefined && !sameProgress(record.progress, options.progress);
   if (changed) {
-    next.progress = options.progress ?? null;
-    next.version = record.version + 1;
-    next.updatedAt = now;
+    record.progress = copyProgress(options.progress ?? null);
+    record.version += 1;
+    record.updatedAt = now;
   }
-  return { record: next, changed };
+  return changed;
 }
 
 /**
@@ -128,29 +191,30 @@ export function applyCancelRequest(
   if (isTerminalStatus(record.status)) return { record, changed: false };
   if (record.status === 'pending') {
     return {
-      record: {
-        ...record,
+      record: withRecordFields(record, {
         status: 'cancelled',
-        error: { code: 'CANCELLED', message: reason ?? 'The job was cancelled before it started' },
+        error: Object.freeze({
+          code: 'CANCELLED',
+          message: reason ?? 'The job was cancelled before it started',
+        }),
         cancelRequestedAt: record.cancelRequestedAt ?? now,
         cancelReason: reason ?? record.cancelReason,
         finishedAt: now,
         leaseExpiresAt: null,
         updatedAt: now,
         version: record.version + 1,
-      },
+      }),
       changed: true,
     };
   }
   if (record.cancelRequestedAt !== null) return { record, changed: false };
   return {
-    record: {
-      ...record,
+    record: withRecordFields(record, {
       cancelRequestedAt: now,
       cancelReason: reason ?? null,
       updatedAt: now,
       version: record.version + 1,
-    },
+    }),
     changed: true,
   };
 }
@@ -166,15 +230,14 @@ export function isLeaseExpired(record: JobRecord, now: number): boolean {
 
 /** Marks a job `interrupted` (reaper). */
 export function applyInterrupt(record: JobRecord, now: number): JobRecord {
-  return {
-    ...record,
+  return withRecordFields(record, {
     status: 'interrupted',
     error: interruptedError,
     finishedAt: now,
     leaseExpiresAt: null,
     updatedAt: now,
     version: record.version + 1,
-  };
+  });
 }
 
 /** Orders records newest first: `createdAt` descending, then `id` descending. */

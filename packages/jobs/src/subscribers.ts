@@ -6,6 +6,8 @@ export interface Subscribers {
   emit(event: JobEvent): void;
   clear(): void;
   readonly size: number;
+  /** True when nobody listens (so callers can skip building events). */
+  readonly isEmpty: boolean;
 }
 
 /**
@@ -48,13 +50,17 @@ export function createSubscribers(
       };
     },
     emit(event) {
-      for (const listener of [...everyJob]) call(listener, event);
+      if (everyJob.size > 0) for (const listener of [...everyJob]) call(listener, event);
+      if (byId.size === 0) return;
       const set = byId.get(event.id);
       if (set !== undefined) for (const listener of [...set]) call(listener, event);
     },
     clear() {
       everyJob.clear();
       byId.clear();
+    },
+    get isEmpty() {
+      return everyJob.size === 0 && byId.size === 0;
     },
     get size() {
       return everyJob.size + [...byId.values()].reduce((sum, set) => sum + set.size, 0);

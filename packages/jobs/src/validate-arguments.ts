@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@sa/core';
-import { jobErrorSchema, jobOwnerSchema, jobProgressSchema, jobStatuses } from './job-record';
+import { jobProgressSchema, jobStatuses } from './job-record';
 import type { JobStatus, JsonValue } from './job-record';
 import { jobIdPattern } from './ids';
 import type {
@@ -98,8 +98,29 @@ export function assertScope(field: string, value: unknown): asserts value is str
 
 /** Throws unless `value` is a JSON value (no undefined, functions, BigInt, NaN, cycles or class instances). */
 export function assertJson(field: string, value: unknown): asserts value is JsonValue {
+  if (isPlainJson(value, 0)) return;
   const problem = findJsonProblem(value, new Set());
   if (problem !== undefined) fail(field, problem);
+}
+
+/**
+ * The fast path of JSON validation: no allocation, no paths. Depth-limited (a cycle or a very
+ * deep value falls back to `findJsonProblem`, which finds cycles and names the path).
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++)
+      if (!isPlainJson(value[index], depth + 1)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in value)
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
 }
 
 /** Says why `value` is not plain JSON, or undefined when it is. */
@@ -145,7 +166,7 @@ export function validateNewJob(job: NewJob, options?: { idempotencyKey?: string 
   if (job.status !== 'pending' && job.status !== 'running')
     fail('status', `a new job is pending or running, got ${describe(job.status)}`);
   assertScope('scope', job.scope);
-  if (job.owner !== null && !jobOwnerSchema.safeParse(job.owner).success)
+  if (job.owner !== null && !isOwner(job.owner))
     fail('owner', 'expected { instanceId, pid, host } or null');
   if (job.leaseToken !== null) assertNonEmptyString('leaseToken', job.leaseToken);
   if (job.leaseMs !== undefined) assertPositiveDuration('leaseMs', job.leaseMs);
@@ -158,8 +179,31 @@ export function validateNewJob(job: NewJob, options?: { idempotencyKey?: string 
     assertNonEmptyString('idempotencyKey', options.idempotencyKey);
 }
 
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** The fast path of progress validation (same rules as `jobProgressSchema`). */
+function isProgress(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { progress, total, message } = value as Record<string, unknown>;
+  return (
+    isFiniteNumber(progress) &&
+    (total === undefined || isFiniteNumber(total)) &&
+    (message === undefined || typeof message === 'string')
+  );
+}
+
+/** True for a job owner `{ instanceId, pid, host }` (same rules as `jobOwnerSchema`). */
+export function isOwner(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { instanceId, pid, host } = value as Record<string, unknown>;
+  return typeof instanceId === 'string' && Number.isInteger(pid) && typeof host === 'string';
+}
+
 /** Validates a progress value. */
 export function validateProgress(field: string, value: unknown): void {
+  if (isProgress(value)) return;
   const parsed = jobProgressSchema.safeParse(value);
   if (!parsed.success)
     fail(field, 'expected { progress: number, total?: number, message?: string }');
@@ -183,15 +227,12 @@ export function validateTransition(
     validateProgress('patch.progress', patch.progress);
   if (patch.result !== undefined) assertJson('patch.result', patch.result);
   if (patch.error !== undefined && patch.error !== null) {
-    if (!jobErrorSchema.safeParse(patch.error).success)
+    const { code, message } = patch.error as { code?: unknown; message?: unknown };
+    if (typeof code !== 'string' || typeof message !== 'string')
       fail('patch.error', 'expected { code: string, message: string, data?: JSON }');
     if (patch.error.data !== undefined) assertJson('patch.error.data', patch.error.data);
   }
-  if (
-    patch.owner !== undefined &&
-    patch.owner !== null &&
-    !jobOwnerSchema.safeParse(patch.owner).success
-  )
+  if (patch.owner !== undefined && patch.owner !== null && !isOwner(patch.owner))
     fail('patch.owner', 'expected { instanceId, pid, host } or null');
   if (patch.leaseToken !== undefined && patch.leaseToken !== null)
     assertNonEmptyString('patch.leaseToken', patch.leaseToken);
