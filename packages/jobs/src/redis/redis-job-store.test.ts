@@ -146,6 +146,20 @@ describe.runIf(run)('Redis job store', () => {
       expect(await admin.zScore(`${store.prefix}finished:failed`, job.id)).toBeNull();
     });
 
+    it('treats progress with the same values in another key order as unchanged', async () => {
+      const store = await open();
+      const job = await store.create(running('t'));
+      const first = await store.heartbeat(job.id, 't', {
+        leaseMs: 5000,
+        progress: { progress: 1, total: 2, message: 'm' },
+      });
+      const same = await store.heartbeat(job.id, 't', {
+        leaseMs: 5000,
+        progress: { message: 'm', total: 2, progress: 1 },
+      });
+      expect(same.record?.version).toBe(first.record?.version);
+    });
+
     it('isolates stores by key prefix', async () => {
       const first = await open();
       const second = await open();

@@ -9,7 +9,7 @@ import {
   StoreUnavailableError,
   isSaError,
 } from '@sa/core';
-import type { JobRecord } from '../job-record';
+import type { JobProgress, JobRecord } from '../job-record';
 import type { JobStore, TransitionFailure } from '../job-store';
 import { luaPrelude } from './lua-prelude';
 import {
@@ -106,6 +106,15 @@ const replyErrorNames = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
 
 function optionalNumber(value: number | undefined, round: (value: number) => number): string {
   return value === undefined ? '' : String(round(value));
+}
+
+/** Progress with its keys in one order, so the script can compare two by their JSON text. */
+function canonicalProgress(progress: JobProgress | null): JobProgress | null {
+  if (progress === null) return null;
+  const canonical: JobProgress = { progress: progress.progress };
+  if (progress.total !== undefined) canonical.total = progress.total;
+  if (progress.message !== undefined) canonical.message = progress.message;
+  return canonical;
 }
 
 function scopeSuffix(scope: string | null): string {
@@ -235,7 +244,7 @@ export async function createRedisJobStore(
         label: job.label,
         tool: job.tool,
         input: job.input,
-        progress: job.progress ?? null,
+        progress: canonicalProgress(job.progress ?? null),
         scope: job.scope,
         owner: job.owner,
         leaseToken: job.leaseToken,
@@ -291,7 +300,7 @@ export async function createRedisJobStore(
       validateTransition(id, guard, patch);
       const from: readonly string[] = typeof guard.from === 'string' ? [guard.from] : guard.from;
       const pairs = encodeFields({
-        progress: patch.progress,
+        progress: patch.progress === undefined ? undefined : canonicalProgress(patch.progress),
         result: patch.result,
         error: patch.error,
         owner: patch.owner,
@@ -319,7 +328,7 @@ export async function createRedisJobStore(
         id,
         JSON.stringify(ownerToken),
         String(Math.ceil(heartbeatOptions.leaseMs)),
-        progress === undefined ? '' : JSON.stringify(progress),
+        progress === undefined ? '' : JSON.stringify(canonicalProgress(progress)),
       ])) as [string, unknown?];
       const record = decode(reply[1]);
       return { ok: reply[0] === 'ok', cancelRequested: record?.cancelRequestedAt != null, record };
