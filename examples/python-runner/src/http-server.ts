@@ -26,6 +26,9 @@ export interface StartHttpServerOptions {
 
 const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 
+/** An HTTP session with no request for this long is closed (its jobs stay in the store). */
+const sessionIdleMs = 30 * 60 * 1000;
+
 /**
  * Serves MCP over Streamable HTTP at `/mcp`, one session per client, with Host and Origin
  * checks against DNS rebinding and the bearer token when one is set.
@@ -37,6 +40,21 @@ const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 export async function startHttpServer(options: StartHttpServerOptions): Promise<HttpEndpoint> {
   const { server, config, logger } = options;
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  // Sessions a client abandoned without DELETE are closed after this long without a request.
+  const lastSeen = new Map<string, number>();
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - sessionIdleMs;
+    for (const [id, seen] of lastSeen) {
+      if (seen >= cutoff) continue;
+      lastSeen.delete(id);
+      void sessions
+        .get(id)
+        ?.close()
+        .catch(() => undefined);
+      sessions.delete(id);
+    }
+  }, 60_000);
+  sweep.unref();
   const tokenDigest = config.authToken ? digest(config.authToken) : undefined;
   let port = config.port;
 
@@ -96,7 +114,10 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
 
     const sessionId = request.headers['mcp-session-id'];
     const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    if (existing) return existing.handleRequest(request, response);
+    if (existing && typeof sessionId === 'string') {
+      lastSeen.set(sessionId, Date.now());
+      return existing.handleRequest(request, response);
+    }
     if (sessionId !== undefined)
       return refuse(response, 404, 'Unknown or expired session; initialize again');
     if (request.method !== 'POST') return refuse(response, 400, 'Send an initialize request first');
@@ -109,10 +130,13 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
+        lastSeen.set(id, Date.now());
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      if (!transport.sessionId) return;
+      sessions.delete(transport.sessionId);
+      lastSeen.delete(transport.sessionId);
     };
     await server.createMcpServer().connect(transport);
     await transport.handleRequest(request, response, body);
@@ -139,6 +163,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
   return {
     url: `http://${shownHost}:${port}/mcp`,
     async close() {
+      clearInterval(sweep);
       await Promise.all(
         [...sessions.values()].map((transport) => transport.close().catch(() => undefined)),
       );

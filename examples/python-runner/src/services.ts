@@ -38,6 +38,8 @@ export interface PythonRunnerServices {
     prepared: PreparedRun,
     meta: { tool: string; label: string; input: JsonValue; scope: string | null },
   ): Promise<JobRecord>;
+  /** Waits for the job's work here to end; removes the inline script of one that never started. */
+  releaseJob(jobId: string): Promise<void>;
   /** The pid of a job's child while it runs in this process. */
   pidOf(jobId: string): number | undefined;
   /** How many output chunks a job's child wrote, as seen by this process. */
@@ -65,6 +67,17 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
   const inlineRuns = new Set<AbortController>();
   const pids = new Map<string, number>();
   const chunks = new Map<string, Record<StreamName, number>>();
+  // Prepared runs of jobs whose work has not started yet (their inline scripts wait on disk).
+  const notStarted = new Map<string, PreparedRun>();
+  // Work of jobs running in this process: settles once the child is gone and its inline script removed.
+  const workEnded = new Map<string, Promise<void>>();
+  const releaseJob = async (jobId: string): Promise<void> => {
+    // A cancelled job can settle before its work has finished killing the child: wait for it.
+    await workEnded.get(jobId);
+    const prepared = notStarted.get(jobId);
+    notStarted.delete(jobId);
+    await prepared?.dispose();
+  };
   let closing = false;
 
   const assertOpen = (): void => {
@@ -139,7 +152,15 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
         record = await jobs.start(
           async (context) => {
             const id = await jobId;
+            notStarted.delete(id);
             chunks.set(id, counts);
+            let ended: () => void = () => undefined;
+            workEnded.set(
+              id,
+              new Promise<void>((resolve) => {
+                ended = resolve;
+              }),
+            );
             try {
               const result = await runner.execute(prepared, {
                 signal: context.signal,
@@ -154,6 +175,8 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
               return result as unknown as JsonValue;
             } finally {
               pids.delete(id);
+              workEnded.delete(id);
+              ended();
             }
           },
           { tool: meta.tool, label: meta.label, input: meta.input, scope: meta.scope },
@@ -162,9 +185,11 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
         await prepared.dispose();
         throw error;
       }
+      if (record.status === 'pending') notStarted.set(record.id, prepared);
       resolveId(record.id);
       return record;
     },
+    releaseJob,
     pidOf: (jobId) => pids.get(jobId),
     chunkCounts: (jobId) => chunks.get(jobId) ?? { stdout: 0, stderr: 0 },
     async close() {
@@ -173,6 +198,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
       for (const controller of inlineRuns)
         controller.abort(new ClosedError('The server is shutting down'));
       await jobs.close({ graceMs: 0 });
+      await Promise.all([...notStarted.keys()].map(releaseJob));
     },
   };
 }

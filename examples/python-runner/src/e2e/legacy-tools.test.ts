@@ -223,6 +223,34 @@ describe('legacy tools over stdio', { timeout: 60_000 }, () => {
     expect(done).toMatchObject({ stdout: '{"ok": true}\n', exit_code: 0, job_status: 'completed' });
   });
 
+  it('killing a pending _async job removes its inline script; cleanup with only_finished=false kills the rest', async () => {
+    const start = () =>
+      callJson<{ job_id: string }>(server.client, 'py_run_script_in_dir_async', {
+        directory: root,
+        script_content: 'import time; time.sleep(60)',
+      });
+    const running = await Promise.all([start(), start(), start(), start()]);
+    const pending = await start();
+    const view = await callJson(server.client, 'py_get_job_output', {
+      job_id: pending.json.job_id,
+    });
+    expect(view.json).toMatchObject({ status: 'running', job_status: 'pending' });
+    expect(await readdir(join(dataDirectory, 'inline'))).toHaveLength(5);
+    const killed = await callJson(server.client, 'py_kill_job', { job_id: pending.json.job_id });
+    expect(killed.json).toMatchObject({ status: 'killed' });
+    expect(await readdir(join(dataDirectory, 'inline'))).toHaveLength(4);
+    const cleaned = await callJson<{ removed: number; remaining: number }>(
+      server.client,
+      'py_cleanup_jobs',
+      {
+        only_finished: false,
+      },
+    );
+    expect(cleaned.json.removed).toBeGreaterThanOrEqual(running.length + 1);
+    expect(cleaned.json.remaining).toBe(0);
+    expect(await readdir(join(dataDirectory, 'inline'))).toEqual([]);
+  });
+
   it.each([
     [
       'a missing directory',

@@ -153,6 +153,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         }
         await jobs.cancel(record.id, { scope, reason: 'killed with py_kill_job' });
         const settled = await jobs.wait(record.id, { timeoutMs: 10_000, scope });
+        await services.releaseJob(record.id);
         if (settled.status === 'completed') {
           return { job_id: record.id, status: 'already-finished', exit_code: exitCodeOf(settled) };
         }
@@ -189,6 +190,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
                 .cancel(record.id, { scope, reason: 'py_cleanup_jobs' })
                 .catch(() => undefined);
               await jobs.wait(record.id, { timeoutMs: 10_000, scope });
+              await services.releaseJob(record.id);
             }),
           );
         }
