@@ -128,6 +128,36 @@ describe('v2 tools over stdio', { timeout: 60_000 }, () => {
     expect(last.result?.stdout).toContain('line 12');
   });
 
+  it('serves native MCP tasks: a task-augmented call runs as a job and yields the script result', async () => {
+    expect(server.client.getServerCapabilities()?.tasks).toBeDefined();
+    const { tools } = await server.client.listTools();
+    expect(
+      tools.find((tool) => tool.name === 'py_run_script_in_dir_v2')?.execution?.taskSupport,
+    ).toBe('optional');
+    const stream = server.client.experimental.tasks.callToolStream({
+      name: 'py_run_script_in_dir_v2',
+      arguments: {
+        directory: root,
+        script_content: 'import time\ntime.sleep(0.3)\nprint("from a task")',
+      },
+    });
+    const messages: {
+      type: string;
+      task?: { taskId: string };
+      result?: { structuredContent?: unknown };
+    }[] = [];
+    for await (const message of stream) messages.push(message as (typeof messages)[number]);
+    expect(messages[0]?.type).toBe('taskCreated');
+    const taskId = messages[0]!.task!.taskId;
+    expect(messages.at(-1)?.type).toBe('result');
+    expect(messages.at(-1)?.result?.structuredContent).toMatchObject({
+      stdout: 'from a task\n',
+      exit_code: 0,
+    });
+    const { json } = await callJson<JobStatus>(server.client, 'py_job_status', { job_id: taskId });
+    expect(json.job.status).toBe('completed');
+  });
+
   it('async_mode returns a handle at once and the job completes', async () => {
     const handle = await callJson<{ job_id: string; status: string }>(
       server.client,
