@@ -273,6 +273,43 @@ describe.runIf(run)('Redis job store', () => {
       }
     });
 
+    it('fails a call within the command timeout when the network stalls, and stays consistent after', async () => {
+      const proxy = await createTcpProxy({ host, port });
+      try {
+        const store = await open({
+          url: `redis://127.0.0.1:${String(proxy.port)}`,
+          commandTimeoutMs: 300,
+        });
+        const job = await store.create(running('owner'));
+        const finish = () =>
+          store.transition(
+            job.id,
+            { from: 'running', ownerToken: 'owner' },
+            { status: 'completed', result: 1 },
+          );
+        proxy.stall();
+        await expect(finish()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        proxy.restore();
+        // The stalled write may still land: a retry either lands it or finds it landed.
+        let outcome: Awaited<ReturnType<typeof finish>> | undefined;
+        for (let attempt = 0; attempt < 100 && outcome === undefined; attempt++) {
+          outcome = await finish().catch(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return undefined;
+          });
+        }
+        expect(outcome?.ok || (!outcome?.ok && outcome?.reason === 'terminal')).toBe(true);
+        expect(await store.get(job.id)).toMatchObject({
+          status: 'completed',
+          version: 2,
+          result: 1,
+        });
+        expect((await store.list()).total).toBe(1);
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
+
     it("keeps a job manager's running job running through an outage and lands its terminal write once", async () => {
       const proxy = await createTcpProxy({ host, port });
       try {

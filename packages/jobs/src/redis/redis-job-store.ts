@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Timers } from '@sa/core';
 import { createJobId } from '../ids';
 import {
   ClosedError,
@@ -62,12 +63,17 @@ export interface RedisJobStoreOptions {
   prefix?: string;
   /** Bytes kept per output stream; older output is dropped and counted (default 1 MiB). */
   maxOutputBytes?: number;
-  /** For a client the store creates: a command without reply fails after this (default 5000 ms). */
+  /**
+   * A store call without reply in this time fails with `STORE_UNAVAILABLE` (default 5000 ms),
+   * also when the network stalls after the command was sent.
+   */
   commandTimeoutMs?: number;
   /** For a client the store creates: connecting gives up after this (default 5000 ms). */
   connectTimeoutMs?: number;
   /** Where warnings go (default `console.warn`). */
   logger?: { warn(message: string): void };
+  /** Injectable timers for the call deadline (default the global ones). */
+  timers?: Timers;
 }
 
 /** A `JobStore` on Redis. */
@@ -100,6 +106,11 @@ const scripts = {
   readOutput: script(readOutputScript),
   getCursor: script(getCursorScript),
   setCursor: script(setCursorScript),
+};
+
+const defaultTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 const replyErrorNames = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
@@ -136,6 +147,9 @@ export async function createRedisJobStore(
   assertInteger('maxOutputBytes', maxOutputBytes, { min: 4 });
   const logger = options.logger ?? console;
   const url = options.url ?? 'redis://127.0.0.1:6379';
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+  assertInteger('commandTimeoutMs', commandTimeoutMs, { min: 1 });
+  const timers = options.timers ?? defaultTimers;
   let address = 'caller-provided client';
   let client: RedisStoreClient;
   let ownedClose: (() => Promise<void>) | undefined;
@@ -146,7 +160,7 @@ export async function createRedisJobStore(
     address = `${parsed.hostname}:${parsed.port || '6379'}`;
     const owned = createOwnedClient({
       url,
-      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      commandTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       onError: () => undefined,
     });
@@ -186,18 +200,32 @@ export async function createRedisJobStore(
     });
   }
 
-  async function run(which: Script, args: string[]): Promise<unknown> {
-    if (closed) throw new ClosedError(`${name}: the store is closed`);
+  async function send(which: Script, args: string[]): Promise<unknown> {
     const call = { keys: [], arguments: [prefix, ...args] };
     try {
-      try {
-        return await client.evalSha(which.sha, call);
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-          return await client.eval(which.source, call);
-        }
-        throw error;
+      return await client.evalSha(which.sha, call);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+        return await client.eval(which.source, call);
       }
+      throw error;
+    }
+  }
+
+  async function run(which: Script, args: string[]): Promise<unknown> {
+    if (closed) throw new ClosedError(`${name}: the store is closed`);
+    // node-redis times a command out only until it is written; a stalled network would leave
+    // the call waiting for the TCP connection to die. A late reply still lands in node-redis's
+    // queue in order, so giving up here never shifts replies between commands.
+    let deadline: unknown;
+    const expired = new Promise<never>((_, reject) => {
+      deadline = timers.setTimeout(
+        () => reject(new Error(`no reply within ${String(commandTimeoutMs)} ms`)),
+        commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([send(which, args), expired]);
     } catch (error) {
       if (isSaError(error)) throw error;
       if (error instanceof Error && replyErrorNames.has(error.constructor.name)) {
@@ -206,6 +234,8 @@ export async function createRedisJobStore(
         });
       }
       throw unavailable(error);
+    } finally {
+      timers.clearTimeout(deadline);
     }
   }
 

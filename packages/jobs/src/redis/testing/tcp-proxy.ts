@@ -7,8 +7,10 @@ export interface TcpProxy {
   readonly port: number;
   /** Drops every open connection and refuses new ones until `restore`. */
   cut(): void;
-  /** Accepts and forwards connections again. */
+  /** Accepts and forwards connections again (after `cut` or `stall`). */
   restore(): void;
+  /** Keeps connections open but stops forwarding bytes (a network stall) until `restore`. */
+  stall(): void;
   /** Stops the proxy. */
   close(): Promise<void>;
 }
@@ -16,7 +18,9 @@ export interface TcpProxy {
 /** Starts a TCP proxy on 127.0.0.1 (a free port) forwarding to `host:port`. */
 export async function createTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let cut = false;
+  let stalled = false;
   const server = createServer((client) => {
     if (cut) {
       client.destroy();
@@ -33,6 +37,10 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
+    if (stalled) return;
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -48,6 +56,21 @@ export async function createTcpProxy(target: { host: string; port: number }): Pr
     },
     restore() {
       cut = false;
+      if (!stalled) return;
+      stalled = false;
+      for (const [client, upstream] of pairs) {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+    },
+    stall() {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     close() {
       cut = true;
