@@ -304,6 +304,28 @@ describe('v2 inline phase over stdio', { timeout: 60_000 }, () => {
     expect(saved.json).toMatchObject({ stdout: 'saved v2\n', exit_code: 0 });
   });
 
+  it.each(['py_run_script_in_dir_v2', 'py_run_script_in_dir'])(
+    '%s sends ::progress lines as MCP progress notifications while inline',
+    async (tool) => {
+      const updates: { progress: number; total?: number; message?: string }[] = [];
+      const result = await server.client.callTool(
+        {
+          name: tool,
+          arguments: {
+            directory: root,
+            script_content:
+              'import time\nfrom smart_async_progress import progress\nfor i in range(1, 4):\n    progress(i, 3, f"step {i}")\n    time.sleep(0.15)',
+          },
+        },
+        undefined,
+        { onprogress: (update) => updates.push(update) },
+      );
+      expect(result.isError).toBeFalsy();
+      expect(updates.length).toBeGreaterThan(0);
+      expect(updates.at(-1)).toMatchObject({ progress: 3, total: 3, message: 'step 3' });
+    },
+  );
+
   it('a client cancel during the inline phase kills the process tree and leaves no job', async () => {
     const pidFile = join(root, 'inline-pids.txt');
     const controller = new AbortController();
