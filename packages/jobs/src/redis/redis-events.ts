@@ -1,4 +1,5 @@
 import type { JobEvent, SubscribeOptions } from '../job-store';
+import type { Timers } from '@sa/core';
 import type { RedisStoreClient } from './redis-client';
 
 interface Subscription {
@@ -11,6 +12,9 @@ export interface RedisEventsOptions {
   client: RedisStoreClient;
   channel: string;
   warn: (message: string) => void;
+  /** Opening the subscriber gives up after this long. */
+  timeoutMs: number;
+  timers: Timers;
 }
 
 /** The store's change hints, received on one dedicated subscriber connection. */
@@ -49,12 +53,31 @@ export async function connectRedisEvents(options: RedisEventsOptions): Promise<R
     }
   }
 
+  let deadline: unknown;
+  const expired = new Promise<never>((_, reject) => {
+    deadline = options.timers.setTimeout(
+      () =>
+        reject(new Error(`the subscriber did not connect within ${String(options.timeoutMs)} ms`)),
+      options.timeoutMs,
+    );
+  });
   try {
-    await connection.connect();
-    await connection.subscribe(options.channel, deliver);
+    await Promise.race([
+      (async () => {
+        await connection.connect();
+        await connection.subscribe(options.channel, deliver);
+      })(),
+      expired,
+    ]);
   } catch (error) {
-    connection.destroy();
+    try {
+      connection.destroy();
+    } catch {
+      // Already closed by the failed attempt.
+    }
     throw error;
+  } finally {
+    options.timers.clearTimeout(deadline);
   }
 
   return {

@@ -68,7 +68,7 @@ export interface RedisJobStoreOptions {
    * also when the network stalls after the command was sent.
    */
   commandTimeoutMs?: number;
-  /** For a client the store creates: connecting gives up after this (default 5000 ms). */
+  /** Connecting (the store's client, and the subscriber connection) gives up after this (default 5000 ms). */
   connectTimeoutMs?: number;
   /** Where warnings go (default `console.warn`). */
   logger?: { warn(message: string): void };
@@ -186,6 +186,8 @@ export async function createRedisJobStore(
       client,
       channel: `${prefix}events`,
       warn: (message) => logger.warn(message),
+      timeoutMs: options.connectTimeoutMs ?? 5000,
+      timers,
     });
   } catch (error) {
     await ownedClose?.();
