@@ -5,6 +5,11 @@ import type { JobRecord } from './job-record';
  * the same hidden class); nested values are shared, so callers replace them, never mutate them.
  */
 export function withRecordFields(record: JobRecord, changes: Partial<JobRecord>): JobRecord {
+  return Object.assign(snapshot(record), changes);
+}
+
+/** A shallow copy of a record as one fixed-shape object literal. */
+function snapshot(record: JobRecord): JobRecord {
   const next: JobRecord = {
     id: record.id,
     label: record.label,
@@ -28,17 +33,15 @@ export function withRecordFields(record: JobRecord, changes: Partial<JobRecord>)
   };
   if (record.input !== undefined) next.input = record.input;
   if (record.result !== undefined) next.result = record.result;
-  return Object.assign(next, changes);
+  return next;
 }
-
-const noChanges: Partial<JobRecord> = {};
 
 /**
  * A copy of a stored record that shares nothing mutable with it: top-level fields, input and
  * result are copied; progress, owner and error are shared because stores keep them frozen.
  */
 export function copyRecord(record: JobRecord): JobRecord {
-  const copy = withRecordFields(record, noChanges);
+  const copy = snapshot(record);
   if (record.input !== undefined) copy.input = cloneJson(record.input);
   if (record.result !== undefined) copy.result = cloneJson(record.result);
   return copy;

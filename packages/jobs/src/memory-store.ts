@@ -63,7 +63,7 @@ export interface MemoryJobStoreOptions {
 
 interface Entry {
   record: JobRecord;
-  output: { stdout?: OutputLog; stderr?: OutputLog };
+  output: { stdout?: OutputLog; stderr?: OutputLog } | undefined;
   cursors: Map<string, number> | undefined;
 }
 
@@ -177,7 +177,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const id = job.id ?? createJobId();
       if (entries.has(id)) throw new ConflictError(`A job with id ${id} already exists`);
       const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
-      const entry: Entry = { record, output: {}, cursors: undefined };
+      const entry: Entry = { record, output: undefined, cursors: undefined };
       entries.set(id, entry);
       const position = positionOf(record);
       if (position === ordered.length) ordered.push(entry);
@@ -336,7 +336,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         });
       const entry = entryOrThrow(id);
       if (chunk.length === 0) return;
-      const log = (entry.output[stream] ??= new OutputLog(maxOutputBytes));
+      const log = ((entry.output ??= {})[stream] ??= new OutputLog(maxOutputBytes));
       log.append(chunk);
       emit({ type: 'output', id });
       return;
@@ -352,7 +352,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       assertOutputStream(stream);
       const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
       const entry = entryOrThrow(id);
-      const log = entry.output[stream] ?? new OutputLog(maxOutputBytes);
+      const log = entry.output?.[stream] ?? new OutputLog(maxOutputBytes);
       if (offset > log.endOffset)
         throw new InvalidArgumentError(
           `Invalid offset: ${offset} is past the end of ${stream} (${log.endOffset} bytes written)`,
