@@ -227,4 +227,16 @@ describe('wait', () => {
       message: expect.stringContaining('timeoutMs') as unknown,
     });
   });
+
+  it('rejects pending and later waits with CLOSED once the manager closed', async () => {
+    const jobs = manager();
+    const other = manager({ instanceId: 'other' });
+    const work = controllable<number>();
+    const job = await other.adopt(startInBackground(work.work), { tool: 't' });
+    const waiting = jobs.wait(job.id, { timeoutMs: 60_000 });
+    const rejection = expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
+    await jobs.close();
+    await rejection;
+    await expect(jobs.wait(job.id, { timeoutMs: 10 })).rejects.toMatchObject({ code: 'CLOSED' });
+  });
 });

@@ -87,6 +87,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
   const localWatchers = new Map<string, Set<() => void>>();
   let closed = false;
   let abandoned = false;
+  const closeController = new AbortController();
   let closing: Promise<void> | undefined;
 
   function notify(id: string): void {
@@ -323,7 +324,13 @@ export function createJobManager(options: JobManagerOptions): JobManager {
 
     wait(id: string, waitOptions: WaitOptions): Promise<JobRecord> {
       return waitForJob(
-        { store, timers: rawTimers, pollMs: settings.waitPollMs, watchLocal },
+        {
+          store,
+          timers: rawTimers,
+          pollMs: settings.waitPollMs,
+          watchLocal,
+          closeSignal: closeController.signal,
+        },
         id,
         waitOptions,
       );
@@ -368,6 +375,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
               'the reaper of another manager will mark them interrupted when their lease expires',
           );
         }
+        closeController.abort();
         jobTimers.clearAll();
         unsubscribeStore();
         localWatchers.clear();

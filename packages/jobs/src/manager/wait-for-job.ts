@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '@sa/core';
+import { ClosedError, InvalidArgumentError, NotFoundError } from '@sa/core';
 import type { Timers } from '@sa/core';
 import { isTerminalStatus } from '../job-record';
 import type { JobRecord } from '../job-record';
@@ -15,6 +15,8 @@ export interface WaitContext {
   pollMs: NonNullable<JobManagerOptions['waitPollMs']>;
   /** Subscribes to in-process notifications of a job's changes; returns an unsubscribe function. */
   watchLocal(id: string, listener: () => void): () => void;
+  /** Aborts when the manager closes: pending waits then reject with `CLOSED`. */
+  closeSignal: AbortSignal;
 }
 
 async function outputEnd(store: JobStore, id: string): Promise<number> {
@@ -67,6 +69,7 @@ export async function waitForJob(
   validateWaitOptions(id, options);
   const { signal } = options;
   signal?.throwIfAborted();
+  if (context.closeSignal.aborted) throw new ClosedError('The job manager is closed');
   const until = options.until ?? 'settled';
   const getOptions = options.scope === undefined ? undefined : { scope: options.scope };
   const cleanups: (() => void)[] = [];
@@ -151,6 +154,9 @@ export async function waitForJob(
       baseline = { version: record.version, output: await outputEnd(context.store, id) };
     if (options.timeoutMs === 0) return (await context.store.get(id, getOptions)) ?? record;
 
+    const onClose = (): void => fail?.(new ClosedError('The job manager closed while waiting'));
+    context.closeSignal.addEventListener('abort', onClose, { once: true });
+    cleanups.push(() => context.closeSignal.removeEventListener('abort', onClose));
     if (signal !== undefined) {
       const onAbort = (): void => fail?.(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
