@@ -1,4 +1,4 @@
-import { SaError, StoreUnavailableError, isSaError } from '@sa/core';
+import { InvalidArgumentError, SaError, StoreUnavailableError, isSaError } from '@sa/core';
 
 /** The SQLSTATE of a PostgreSQL error reply, or undefined for a client-side error. */
 export function sqlState(error: unknown): string | undefined {
@@ -26,6 +26,12 @@ export function toStoreError(error: unknown, context: { name: string; address: s
   ) {
     return new StoreUnavailableError(
       `postgres store at ${context.address} unreachable: ${message}`,
+      { cause: error },
+    );
+  }
+  if (state === '22021' || state === '22P05') {
+    return new InvalidArgumentError(
+      `${context.name}: a text value (label, tool, scope, cursor name, token…) contains a NUL character, which PostgreSQL cannot store: ${message}`,
       { cause: error },
     );
   }

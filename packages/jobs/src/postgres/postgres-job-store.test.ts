@@ -113,6 +113,17 @@ describe.runIf(run)('PostgreSQL job store', () => {
       ]);
     });
 
+    it('rejects a NUL character in a text column with INVALID_ARGUMENT, and keeps one inside JSON', async () => {
+      const store = await open();
+      await expect(store.create({ ...running('t'), label: 'a\u0000b' })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('NUL') as unknown,
+      });
+      const job = await store.create({ ...running('t'), input: { text: 'a\u0000b' } });
+      expect((await store.get(job.id))?.input).toEqual({ text: 'a\u0000b' });
+      expect((await store.list()).total).toBe(1);
+    });
+
     it('keeps output bounded in its own table', async () => {
       const store = await open({ maxOutputBytes: 100 });
       const job = await store.create(running('t'));

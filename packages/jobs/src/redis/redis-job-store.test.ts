@@ -84,7 +84,7 @@ describe.runIf(run)('Redis job store', () => {
       const input = {
         empty: [],
         nothing: {},
-        text: 'é€😀 "q" \\ /',
+        text: 'é€😀 "q" \\ / \u0000',
         float: 0.1 + 0.2,
         big: 2 ** 53 - 1,
         neg: -1e-7,
