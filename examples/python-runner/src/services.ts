@@ -5,6 +5,7 @@ import { ClosedError, createCoalescer } from '@sa/core';
 import type { JobManager, JobRecord, JsonValue } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
 import type { Logger } from './logger';
+import { createOutputBatcher } from './python/output-batcher';
 import type { ExecuteOptions, PreparedRun, PythonRunner } from './python/python-runner';
 import type { BenchmarkResult } from './python/script-request';
 import type { StreamName } from './python/run-process';
@@ -95,9 +96,15 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     outer?.addEventListener('abort', onAbort, { once: true });
     if (outer?.aborted) controller.abort(outer.reason);
     inlineRuns.add(controller);
+    const batcher = runOptions.onOutput ? createOutputBatcher(runOptions.onOutput) : undefined;
     try {
-      return await runner.execute(prepared, { ...runOptions, signal: controller.signal });
+      return await runner.execute(prepared, {
+        ...runOptions,
+        signal: controller.signal,
+        onOutput: batcher?.sink,
+      });
     } finally {
+      batcher?.flush();
       outer?.removeEventListener('abort', onAbort);
       inlineRuns.delete(controller);
     }
@@ -161,6 +168,9 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
                 ended = resolve;
               }),
             );
+            const batcher = createOutputBatcher((stream, chunk) =>
+              jobs.appendOutput(id, stream, chunk),
+            );
             try {
               const result = await runner.execute(prepared, {
                 signal: context.signal,
@@ -168,12 +178,14 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
                 onSpawn: (pid) => pids.set(id, pid),
                 onOutput: (stream, chunk) => {
                   counts[stream] += 1;
-                  jobs.appendOutput(id, stream, chunk);
+                  batcher.sink(stream, chunk);
                 },
               });
+              batcher.flush();
               await jobs.flushOutput(id);
               return result as unknown as JsonValue;
             } finally {
+              batcher.flush();
               pids.delete(id);
               workEnded.delete(id);
               ended();
