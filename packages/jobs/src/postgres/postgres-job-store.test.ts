@@ -10,7 +10,7 @@ import { createPostgresJobStore } from './postgres-job-store';
 import type { PostgresJobStore, PostgresJobStoreOptions } from './postgres-job-store';
 
 const host = '127.0.0.1';
-const port = 5432;
+const port = Number(process.env.SA_TEST_POSTGRES_PORT ?? 5432);
 const connectionString = `postgres://postgres@${host}:${String(port)}/test`;
 const run = await shouldRunServiceTests('PostgreSQL', host, port);
 

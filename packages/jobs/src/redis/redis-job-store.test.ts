@@ -10,7 +10,7 @@ import { checkManagerOutage } from './testing/manager-outage';
 import { createTcpProxy } from './testing/tcp-proxy';
 
 const host = '127.0.0.1';
-const port = 6379;
+const port = Number(process.env.SA_TEST_REDIS_PORT ?? 6379);
 const url = `redis://${host}:${String(port)}`;
 const run = await shouldRunServiceTests('Redis', host, port);
 
