@@ -54,7 +54,7 @@ export function createOwnedClient(options: OwnedClientOptions): ReturnType<typeo
     socket: {
       connectTimeout: options.connectTimeoutMs,
       reconnectStrategy: (retries, cause) =>
-        connectedOnce ? Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 50) : cause,
+        connectedOnce ? Math.min(50 * 2 ** retries, 1000) + Math.floor(Math.random() * 50) : cause,
     },
   });
   client.on('ready', () => {

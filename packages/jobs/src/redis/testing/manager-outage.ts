@@ -58,6 +58,7 @@ export async function checkManagerOutage(setup: ManagerOutageSetup): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await direct.get(job.id))?.status).toBe('running');
 
+    manager.appendOutput(job.id, 'stdout', 'written during the outage\n');
     proxy.restore();
     await expect
       .poll(async () => (await direct.get(job.id))?.status, { timeout: 15_000 })
@@ -65,6 +66,8 @@ export async function checkManagerOutage(setup: ManagerOutageSetup): Promise<voi
     const stored = await direct.get(job.id);
     expect(stored).toMatchObject({ status: 'completed', result: 'finished during the outage' });
     expect(context!.signal.aborted).toBe(false);
+    // A short outage (within the manager's output retries) loses no output.
+    expect((await direct.readOutput(job.id, 'stdout')).data).toBe('written during the outage\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(completions).toHaveLength(1);
     expect((await direct.get(job.id))?.version).toBe(stored?.version);
