@@ -1,40 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { Timers } from '@sa/core';
 import { createJobId } from '../ids';
-import {
-  ClosedError,
-  ConflictError,
-  InvalidArgumentError,
-  NotFoundError,
-  SaError,
-  StoreUnavailableError,
-  isSaError,
-} from '@sa/core';
+import { ConflictError, InvalidArgumentError, SaError } from '@sa/core';
 import type { JobProgress, JobRecord } from '../job-record';
 import type { JobStore, TransitionFailure } from '../job-store';
-import { luaPrelude } from './lua-prelude';
-import {
-  appendOutputScript,
-  getCursorScript,
-  getScript,
-  listScript,
-  pruneScript,
-  readOutputScript,
-  setCursorScript,
-  timeScript,
-} from './lua-read-scripts';
-import {
-  createScript,
-  heartbeatScript,
-  reapScript,
-  requestCancelScript,
-  transitionScript,
-} from './lua-write-scripts';
 import { decodeRecord, encodeFields } from './record-codec';
-import { createOwnedClient } from './redis-client';
 import type { RedisStoreClient } from './redis-client';
-import { connectRedisEvents } from './redis-events';
-import type { RedisEvents } from './redis-events';
+import { openRedisConnection } from './redis-connection';
+import type { RedisConnection } from './redis-connection';
+import { createRedisOutputMethods } from './redis-output-methods';
+import { redisScripts } from './redis-scripts';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
 import { defaultMaxOutputBytes } from '../output-log';
 import { interruptedError } from '../record-rules';
@@ -43,11 +17,8 @@ import {
   assertInteger,
   assertJobId,
   assertNonEmptyString,
-  assertOutputStream,
   normalizeListQuery,
   normalizePruneOptions,
-  normalizeReadOutputOptions,
-  validateCursor,
   validateHeartbeat,
   validateNewJob,
   validateTransition,
@@ -82,38 +53,10 @@ export interface RedisJobStore extends JobStore {
   readonly prefix: string;
 }
 
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(body: string): Script {
-  const source = luaPrelude + body;
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-const scripts = {
-  create: script(createScript),
-  transition: script(transitionScript),
-  heartbeat: script(heartbeatScript),
-  requestCancel: script(requestCancelScript),
-  reap: script(reapScript),
-  get: script(getScript),
-  time: script(timeScript),
-  list: script(listScript),
-  prune: script(pruneScript),
-  appendOutput: script(appendOutputScript),
-  readOutput: script(readOutputScript),
-  getCursor: script(getCursorScript),
-  setCursor: script(setCursorScript),
-};
-
 const defaultTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
-const replyErrorNames = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
 
 function optionalNumber(value: number | undefined, round: (value: number) => number): string {
   return value === undefined ? '' : String(round(value));
@@ -150,100 +93,19 @@ export async function createRedisJobStore(
   const commandTimeoutMs = options.commandTimeoutMs ?? 5000;
   assertInteger('commandTimeoutMs', commandTimeoutMs, { min: 1 });
   const timers = options.timers ?? defaultTimers;
-  let address = 'caller-provided client';
-  let client: RedisStoreClient;
-  let ownedClose: (() => Promise<void>) | undefined;
-  if (options.client !== undefined) {
-    client = options.client;
-  } else {
-    const parsed = new URL(url);
-    address = `${parsed.hostname}:${parsed.port || '6379'}`;
-    const owned = createOwnedClient({
-      url,
-      commandTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      onError: () => undefined,
-    });
-    try {
-      await owned.connect();
-    } catch (error) {
-      try {
-        owned.destroy();
-      } catch {
-        // Already closed by the failed connection attempt.
-      }
-      throw unavailable(error);
-    }
-    client = owned;
-    ownedClose = async () => {
-      await owned.close().catch(() => owned.destroy());
-    };
-  }
-  const name = `redis://${address}/${prefix}`;
-  let events: RedisEvents;
-  try {
-    events = await connectRedisEvents({
-      client,
-      channel: `${prefix}events`,
-      warn: (message) => logger.warn(message),
-      timeoutMs: options.connectTimeoutMs ?? 5000,
-      timers,
-    });
-  } catch (error) {
-    await ownedClose?.();
-    throw unavailable(error);
-  }
-  let closed = false;
-
-  function unavailable(error: unknown): StoreUnavailableError {
-    const message = error instanceof Error ? error.message : String(error);
-    return new StoreUnavailableError(`redis store at ${address} unreachable: ${message}`, {
-      cause: error,
-    });
-  }
-
-  async function send(which: Script, args: string[]): Promise<unknown> {
-    const call = { keys: [], arguments: [prefix, ...args] };
-    try {
-      return await client.evalSha(which.sha, call);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return await client.eval(which.source, call);
-      }
-      throw error;
-    }
-  }
-
-  async function run(which: Script, args: string[]): Promise<unknown> {
-    if (closed) throw new ClosedError(`${name}: the store is closed`);
-    // node-redis times a command out only until it is written; a stalled network would leave
-    // the call waiting for the TCP connection to die. A late reply still lands in node-redis's
-    // queue in order, so giving up here never shifts replies between commands.
-    let deadline: unknown;
-    const expired = new Promise<never>((_, reject) => {
-      deadline = timers.setTimeout(
-        () => reject(new Error(`no reply within ${String(commandTimeoutMs)} ms`)),
-        commandTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([send(which, args), expired]);
-    } catch (error) {
-      if (isSaError(error)) throw error;
-      if (error instanceof Error && replyErrorNames.has(error.constructor.name)) {
-        throw new SaError('INTERNAL', `${name}: Redis refused a script: ${error.message}`, {
-          cause: error,
-        });
-      }
-      throw unavailable(error);
-    } finally {
-      timers.clearTimeout(deadline);
-    }
-  }
-
-  function notFound(id: string): NotFoundError {
-    return new NotFoundError(`${name}: job ${id} not found`);
-  }
+  const connection = await openRedisConnection({
+    client: options.client,
+    url,
+    prefix,
+    commandTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    timers,
+    logger,
+  });
+  const { name, events } = connection;
+  const run: RedisConnection['run'] = (script, args) => connection.run(script, args);
+  const scripts = redisScripts;
+  const outputMethods = createRedisOutputMethods({ run, name, maxOutputBytes });
 
   function decode(reply: unknown): JobRecord | undefined {
     return decodeRecord(reply, name);
@@ -424,69 +286,7 @@ export async function createRedisJobStore(
       return deleted;
     },
 
-    async appendOutput(id, stream, chunk) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      if (typeof chunk !== 'string') {
-        throw new InvalidArgumentError(`Invalid chunk: expected a string, got ${typeof chunk}`);
-      }
-      if (chunk === '') {
-        if ((await store.get(id)) === undefined) throw notFound(id);
-        return;
-      }
-      const reply = await run(scripts.appendOutput, [id, stream, chunk, String(maxOutputBytes)]);
-      if (Number(reply) === 0) throw notFound(id);
-    },
-
-    async readOutput(id, stream, readOptions) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
-      const reply = (await run(scripts.readOutput, [
-        id,
-        stream,
-        String(offset),
-        String(maxBytes),
-      ])) as [number, number?, number?, number?, string?];
-      if (Number(reply[0]) === 0) throw notFound(id);
-      const endOffset = Number(reply[2]);
-      if (Number(reply[0]) === 2) {
-        throw new InvalidArgumentError(
-          `Invalid offset: ${String(offset)} is past the end of ${stream} (${String(endOffset)} bytes)`,
-          { data: { field: 'offset' } },
-        );
-      }
-      const data = reply[4] ?? '';
-      return {
-        data,
-        nextOffset: Number(reply[3]) + Buffer.byteLength(data),
-        droppedBytes: Math.max(0, Number(reply[1]) - offset),
-        endOffset,
-      };
-    },
-
-    async getCursor(id, cursorName) {
-      assertJobId(id);
-      validateCursor(cursorName);
-      const reply = (await run(scripts.getCursor, [id, cursorName])) as [number, unknown?];
-      if (Number(reply[0]) === 0) throw notFound(id);
-      return reply[1] === null || reply[1] === undefined ? undefined : Number(reply[1]);
-    },
-
-    async setCursor(id, cursorName, expected, next) {
-      assertJobId(id);
-      validateCursor(cursorName, expected, next);
-      const reply = Number(
-        await run(scripts.setCursor, [
-          id,
-          cursorName,
-          expected === undefined ? '' : String(expected),
-          String(next),
-        ]),
-      );
-      if (reply === -1) throw notFound(id);
-      return reply === 1;
-    },
+    ...outputMethods,
 
     subscribe(listener, subscribeOptions) {
       if (typeof listener !== 'function') {
@@ -499,11 +299,8 @@ export async function createRedisJobStore(
       return Number(await run(scripts.time, []));
     },
 
-    async close() {
-      if (closed) return;
-      closed = true;
-      events.close();
-      await ownedClose?.();
+    close() {
+      return connection.close();
     },
   };
   return store;
