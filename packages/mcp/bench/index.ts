@@ -93,7 +93,7 @@ function budgetTimers(budgetMs: number, fired: number[]): Timers {
   return {
     setTimeout: (callback, delayMs) =>
       setTimeout(
-        delayMs === budgetMs
+        delayMs > 0 && delayMs <= budgetMs
           ? () => {
               fired.push(performance.now());
               callback();
@@ -256,6 +256,10 @@ async function main(): Promise<void> {
   try {
     const rows: Row[] = [];
     rows.push(await roundTrip());
+    if (process.argv.includes('--round-trip-only')) {
+      printTable(rows);
+      return;
+    }
     rows.push(await promotion(join(directory, 'promotion')));
     const memory = await completionNotice(createMemoryJobStore(), 200);
     const file = await completionNotice(

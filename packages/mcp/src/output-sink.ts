@@ -18,7 +18,7 @@ export class OutputSink {
   readonly #jobs: JobManager;
   readonly #maxBytes: number;
   #jobId: string | undefined;
-  #buffer: BufferedChunk[] = [];
+  #buffer: BufferedChunk[] | undefined;
   #bufferedBytes = 0;
   #droppedBytes = 0;
 
@@ -43,10 +43,11 @@ export class OutputSink {
       return;
     }
     const bytes = Buffer.byteLength(chunk);
-    this.#buffer.push({ stream, chunk, bytes });
+    const buffer = (this.#buffer ??= []);
+    buffer.push({ stream, chunk, bytes });
     this.#bufferedBytes += bytes;
-    while (this.#bufferedBytes > this.#maxBytes && this.#buffer.length > 0) {
-      const dropped = this.#buffer.shift()!;
+    while (this.#bufferedBytes > this.#maxBytes && buffer.length > 0) {
+      const dropped = buffer.shift()!;
       this.#bufferedBytes -= dropped.bytes;
       this.#droppedBytes += dropped.bytes;
     }
@@ -63,14 +64,16 @@ export class OutputSink {
         `[smart-async: ${this.#droppedBytes} bytes of output from before the job started were dropped]\n`,
       );
     }
-    for (const { stream, chunk } of this.#buffer) this.#jobs.appendOutput(jobId, stream, chunk);
-    this.#buffer = [];
+    for (const { stream, chunk } of this.#buffer ?? []) {
+      this.#jobs.appendOutput(jobId, stream, chunk);
+    }
+    this.#buffer = undefined;
     this.#bufferedBytes = 0;
   }
 
   /** Forgets the buffer (the call finished inline). */
   discard(): void {
-    this.#buffer = [];
+    this.#buffer = undefined;
     this.#bufferedBytes = 0;
   }
 }

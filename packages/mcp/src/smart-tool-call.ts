@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { jobHandleResult, finishedJobResult, type HandleReason } from './job-handle';
 import { OutputSink } from './output-sink';
 import { createProgressNotifier, type RequestExtra } from './progress-notifier';
-import { watchRequestAbort } from './request-abort-watch';
+import { requestAbortKind } from './request-abort-kind';
 import { resolveCallerScope } from './scope';
 import { describeIssues, formatIssues } from './smart-tool-schemas';
 import type { SmartToolContext } from './smart-tool-types';
@@ -46,7 +46,7 @@ export async function callSmartTool(
   extra: RequestExtra,
 ): Promise<CallToolResult | CreateTaskResult> {
   try {
-    const parsed = await definition.inputSchema.safeParseAsync(request.params.arguments ?? {});
+    const parsed = await parseArguments(definition.inputSchema, request.params.arguments ?? {});
     if (!parsed.success) {
       return errorResult(
         new SaError('INVALID_ARGUMENT', describeIssues(definition.name, parsed.error), {
@@ -62,21 +62,21 @@ export async function callSmartTool(
       async_mode: boolean;
       job_label?: string;
     } & Record<string, unknown>;
-    const scope = resolveCallerScope(extra, definition.sharedJobs);
-    const meta: JobMeta = {
+    // Built only when the work becomes a job: the inline path writes nothing and stays cheap.
+    const meta = (): JobMeta => ({
       tool: definition.name,
       label: jobLabel ?? labelFor(definition, args),
       input: toJsonValue(args),
-      scope: scope.create,
-    };
+      scope: resolveCallerScope(extra, definition.sharedJobs).create,
+    });
     const sink = new OutputSink(definition.jobs, definition.maxBufferedOutputBytes);
     const work = createWork(definition, args, extra, sink);
     if (request.params.task !== undefined) {
-      const record = await startJob(definition.jobs, work, meta, sink);
+      const record = await startJob(definition.jobs, work, meta(), sink);
       return createTaskResult(record, definition.statusToolName());
     }
     if (asyncMode) {
-      const record = await startJob(definition.jobs, work, meta, sink);
+      const record = await startJob(definition.jobs, work, meta(), sink);
       return jobHandleResult(record, 'async', definition);
     }
     return await runInline(definition, work, meta, sink, extra);
@@ -99,47 +99,44 @@ async function startJob(
 async function runInline(
   definition: SmartToolDefinition,
   work: Work<JsonValue>,
-  meta: JobMeta,
+  meta: () => JobMeta,
   sink: OutputSink,
   extra: RequestExtra,
 ): Promise<CallToolResult> {
-  const watch = watchRequestAbort(definition.server, extra.signal);
+  const transport = definition.server.server.transport;
   const onProgress = createProgressNotifier(extra, (error) =>
     definition.warn(`Could not send progress for ${definition.name}: ${String(error)}`),
   );
-  let outcome;
-  try {
-    outcome = await definition.jobs.runner.runWithBudget(work, {
-      budgetMs: definition.budgetMs,
-      signal: watch.signal,
-      onRequestAbort: 'promote',
-      ...(onProgress === undefined
-        ? {}
-        : { onProgress, progressIntervalMs: definition.progressIntervalMs }),
-    });
-  } finally {
-    watch.dispose();
-  }
+  const outcome = await definition.jobs.runner.runWithBudget(work, {
+    budgetMs: definition.budgetMs,
+    signal: extra.signal,
+    // A request abort promotes; a client's cancel is told apart below and cancels the work.
+    onRequestAbort: 'promote',
+    ...(onProgress === undefined
+      ? {}
+      : { onProgress, progressIntervalMs: definition.progressIntervalMs }),
+  });
   if (outcome.status === 'completed') {
     sink.discard();
     return successResult(outcome.value);
   }
   const { task } = outcome;
-  if (watch.kind === 'cancelled') {
+  const abort = requestAbortKind(definition.server, transport, extra.signal);
+  if (abort === 'cancelled') {
     task.cancel('The client cancelled the request');
     sink.discard();
     return errorResult(new CancelledError('The client cancelled the request'));
   }
   let record: JobRecord;
   try {
-    record = await definition.jobs.adopt(task, meta);
+    record = await definition.jobs.adopt(task, meta());
   } catch (error) {
     task.cancel('The work could not be stored as a job');
     throw error;
   }
   sink.attach(record.id);
   if (isTerminalStatus(record.status)) return finishedJobResult(record);
-  const reason: HandleReason = watch.kind === 'closed' ? 'disconnected' : 'budget';
+  const reason: HandleReason = abort === 'closed' ? 'disconnected' : 'budget';
   return jobHandleResult(record, reason, definition);
 }
 
@@ -150,13 +147,17 @@ function createWork(
   sink: OutputSink,
 ): Work<JsonValue> {
   return async (workContext) => {
-    const value = await definition.handler(args, {
-      signal: workContext.signal,
+    const context: SmartToolContext = {
+      // A getter: the work's AbortController is only made when the handler asks for it.
+      get signal() {
+        return workContext.signal;
+      },
       reportProgress: (update) => workContext.reportProgress(update),
       appendOutput: (stream, chunk) => sink.append(stream, chunk),
       sessionId: extra.sessionId,
       authInfo: extra.authInfo,
-    });
+    };
+    const value = await definition.handler(args, context);
     const schema = definition.outputSchema;
     if (schema === undefined) return toJsonValue(value);
     const parsed = await schema.safeParseAsync(value);
@@ -172,4 +173,16 @@ function labelFor(definition: SmartToolDefinition, args: Record<string, unknown>
   const { label } = definition;
   if (label === undefined) return definition.name;
   return typeof label === 'function' ? label(args) : label;
+}
+
+/** Parses synchronously (much cheaper), falling back to async parsing for async refinements. */
+async function parseArguments(
+  schema: z.ZodObject,
+  value: unknown,
+): Promise<z.ZodSafeParseResult<Record<string, unknown>>> {
+  try {
+    return schema.safeParse(value);
+  } catch {
+    return schema.safeParseAsync(value);
+  }
 }
