@@ -30,6 +30,7 @@ async function compactIndex(root: string): Promise<void> {
   const log = createIndexLog({ directory: join(root, 'index'), writer: 'compactor', locks });
   await log.compact();
   await log.close();
+  await locks.close();
 }
 
 beforeEach(async () => {
@@ -332,6 +333,7 @@ describe('createFileJobStore', () => {
     }
     const indexPath = join(directory, 'index', 'index.log');
     expect((await readFile(indexPath, 'utf8')).split('\n').length).toBeGreaterThan(30);
+    now += 1;
     const other = await store.create(newJob());
     const second = open();
     expect((await second.list()).total).toBe(2);

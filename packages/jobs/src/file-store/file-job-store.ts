@@ -193,13 +193,20 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         await index.refresh();
         const matches = (entry: IndexEntry | JobRecord) =>
           matchesListQuery(entry as JobRecord, normalized);
+        const ordered = index.entries.ordered();
+        const first = position === undefined ? 0 : index.entries.positionAfter(position);
         let total = 0;
+        for (const entry of ordered) if (matches(entry)) total += 1;
+        // Candidates after the cursor, a page at a time (the array may change while reading).
         const candidates: string[] = [];
-        for (const entry of index.entries.from(undefined)) {
-          if (!matches(entry)) continue;
-          total += 1;
-          if (position === undefined || isAfter(entry, position)) candidates.push(entry.id);
-        }
+        const collect = (from: number, count: number): number => {
+          let at = from;
+          for (; at < ordered.length && candidates.length < count; at += 1) {
+            if (matches(ordered[at]!)) candidates.push(ordered[at]!.id);
+          }
+          return at;
+        };
+        let scanned = collect(first, normalized.limit + 1);
         // The index may lag a concurrent change: each page record is re-read and re-checked.
         const jobs: JobRecord[] = [];
         let next = 0;
@@ -210,6 +217,8 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
             if (record && matches(record)) jobs.push(record);
             else total -= 1;
           }
+          if (next >= candidates.length)
+            scanned = collect(scanned, candidates.length + normalized.limit + 1);
         }
         const last = jobs.at(-1);
         const nextCursor =
@@ -222,7 +231,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         validateTransition(id, guard, patch);
         assertSafeName(id, 'id');
         return locks.withLock(id, async () => {
-          const current = await records.readLocked(id);
+          const current = (await records.readLocked(id))?.record;
           if (!current)
             return { ok: false as const, reason: 'not_found' as const, current: undefined };
           const failure = checkTransitionGuard(current, guard, patch);
@@ -241,14 +250,16 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         validateHeartbeat(id, ownerToken, heartbeatOptions);
         assertSafeName(id, 'id');
         return locks.withLock(id, async () => {
-          const current = await records.readLocked(id);
-          if (!current) return { ok: false, cancelRequested: false, record: undefined };
+          const locked = await records.readLocked(id);
+          if (!locked) return { ok: false, cancelRequested: false, record: undefined };
+          const current = locked.record;
           const cancelRequested = current.cancelRequestedAt !== null;
           if (current.leaseToken !== ownerToken || isTerminalStatus(current.status)) {
             return { ok: false, cancelRequested, record: current };
           }
           const { record, changed } = applyHeartbeat(current, heartbeatOptions, clock.now());
-          await records.save(record, { durable: false, announce: changed });
+          // A heartbeat is one in-place write of the live file: no fsync, no new file, no rename.
+          await records.saveLive(record, locked.basedOn, { announce: changed });
           return { ok: true, cancelRequested, record };
         });
       }),
@@ -262,7 +273,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
           });
         }
         return locks.withLock(id, async () => {
-          const current = await records.readLocked(id);
+          const current = (await records.readLocked(id))?.record;
           if (!current) return undefined;
           const { record, changed } = applyCancelRequest(current, reason, clock.now());
           if (changed) await records.save(record, { durable: true });
@@ -350,12 +361,8 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
       await Promise.allSettled([...inFlight]);
       await ready.catch(() => undefined);
       await index.close();
+      await locks.close();
     },
   };
   return store;
-}
-
-function isAfter(entry: IndexEntry, position: { createdAt: number; id: string }): boolean {
-  if (entry.createdAt !== position.createdAt) return entry.createdAt < position.createdAt;
-  return entry.id < position.id;
 }

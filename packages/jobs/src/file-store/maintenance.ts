@@ -33,7 +33,7 @@ export async function reapJobs(
   const reaped: JobRecord[] = [];
   for (const id of candidates) {
     const record = await context.locks.withLock(id, async () => {
-      const current = await context.records.readLocked(id);
+      const current = (await context.records.readLocked(id))?.record;
       if (!current) return undefined;
       const storeNow = context.clock.now();
       const ownerDead =
@@ -77,7 +77,7 @@ export async function pruneJobs(
     for (const id of candidates.slice(start, start + normalized.batchSize)) {
       await context.locks.withLock(id, async () => {
         // Re-read under the lock: another process may have changed the job since the index said so.
-        const current = await context.records.readLocked(id);
+        const current = (await context.records.readLocked(id))?.record;
         if (!current || current.status === 'running' || !matchesPrune(current, normalized, now))
           return;
         const keyPath =

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** This machine's host name, as stored in `owner.host` and in lock files. */
@@ -15,5 +16,20 @@ export function isProcessKnownDead(pid: number, host: string): boolean {
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * The start time of process `pid` on this host (Linux: field 22 of `/proc/<pid>/stat`), or
+ * undefined where it cannot be read. Tells a live owner from a later process that reused its pid.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
   }
 }

@@ -7,16 +7,22 @@ export interface SortedEntries {
   /** Inserts or replaces (a job's `createdAt` and `id` never change, so its place is stable). */
   set(entry: IndexEntry): void;
   delete(id: string): void;
-  /** Entries in newest-first order from the first one after `after` (or from the start). */
-  from(after: { createdAt: number; id: string } | undefined): Iterable<IndexEntry>;
+  /** Every entry, newest first (read only; valid until the next change). */
+  ordered(): readonly IndexEntry[];
+  /** Where the first entry after `after` is in `ordered()`. */
+  positionAfter(after: { createdAt: number; id: string }): number;
   values(): Iterable<IndexEntry>;
   clear(): void;
+  /** Until `endBulk`, changes only touch the map; `endBulk` sorts once (a cold load in O(n log n)). */
+  beginBulk(): void;
+  endBulk(): void;
 }
 
 /** Creates an empty `SortedEntries` (a map plus an array kept sorted by binary search). */
 export function createSortedEntries(): SortedEntries {
   const byId = new Map<string, IndexEntry>();
   let ordered: IndexEntry[] = [];
+  let bulk = false;
 
   function position(key: { createdAt: number; id: string }): number {
     let low = 0;
@@ -37,13 +43,16 @@ export function createSortedEntries(): SortedEntries {
     set(entry) {
       const existing = byId.get(entry.id);
       byId.set(entry.id, entry);
+      if (bulk) return;
       if (existing) {
         const at = position(existing);
-        if (ordered[at]?.id === entry.id && existing.createdAt === entry.createdAt) {
-          ordered[at] = entry;
-          return;
+        if (ordered[at]?.id === entry.id) {
+          if (existing.createdAt === entry.createdAt) {
+            ordered[at] = entry;
+            return;
+          }
+          ordered.splice(at, 1);
         }
-        if (ordered[at]?.id === entry.id) ordered.splice(at, 1);
       }
       ordered.splice(position(entry), 0, entry);
     },
@@ -51,22 +60,27 @@ export function createSortedEntries(): SortedEntries {
       const existing = byId.get(id);
       if (!existing) return;
       byId.delete(id);
+      if (bulk) return;
       const at = position(existing);
       if (ordered[at]?.id === id) ordered.splice(at, 1);
     },
-    *from(after) {
-      let at = 0;
-      if (after) {
-        at = position(after);
-        const found = ordered[at];
-        if (found && compareNewestFirst(found, after) === 0) at += 1;
-      }
-      for (; at < ordered.length; at += 1) yield ordered[at]!;
+    ordered: () => ordered,
+    positionAfter(after) {
+      const at = position(after);
+      const found = ordered[at];
+      return found && compareNewestFirst(found, after) === 0 ? at + 1 : at;
     },
     values: () => byId.values(),
     clear() {
       byId.clear();
       ordered = [];
+    },
+    beginBulk() {
+      bulk = true;
+    },
+    endBulk() {
+      bulk = false;
+      ordered = [...byId.values()].sort(compareNewestFirst);
     },
   };
 }
