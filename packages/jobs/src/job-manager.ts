@@ -16,49 +16,24 @@ import { TimerSet, globalTimers } from './manager/manager-timers';
 import { startMaintenance } from './manager/maintenance';
 import { createOutputWriter } from './manager/output-writer';
 import { OwnedJob, progressOf } from './manager/owned-job';
+import { handleOwnedJobEvent } from './manager/owned-job-event';
 import { resolveManagerOptions } from './manager/resolve-manager-options';
 import { waitForJob } from './manager/wait-for-job';
+import {
+  createOptionsFromMeta,
+  newJobFromMeta,
+  validateMeta,
+  validateTask,
+} from './manager/job-meta';
 import {
   assertJobId,
   assertNonEmptyString,
   assertOutputStream,
   assertScope,
-  validateNewJob,
 } from './validate-arguments';
 
 /** How long `close` waits for terminal writes after the grace period before giving up. */
 const finalWriteTimeoutMs = 10_000;
-
-function validateMeta(meta: JobMeta): void {
-  if (typeof meta !== 'object' || meta === null)
-    throw new InvalidArgumentError('Invalid meta: expected { tool, label?, input?, scope? }', {
-      data: { field: 'meta' },
-    });
-  validateNewJob(
-    {
-      label: meta.label ?? meta.tool,
-      tool: meta.tool,
-      ...(meta.input === undefined ? {} : { input: meta.input }),
-      status: 'pending',
-      scope: meta.scope ?? null,
-      owner: null,
-      leaseToken: null,
-    },
-    meta.idempotencyKey === undefined ? undefined : { idempotencyKey: meta.idempotencyKey },
-  );
-}
-
-function validateTask(task: BackgroundTask<unknown>): void {
-  if (
-    typeof task !== 'object' ||
-    task === null ||
-    typeof task.onSettled !== 'function' ||
-    typeof task.cancel !== 'function'
-  )
-    throw new InvalidArgumentError('Invalid task: expected a BackgroundTask from @sa/core', {
-      data: { field: 'task' },
-    });
-}
 
 /**
  * Creates a job manager: runs and adopts work as persisted jobs over a `JobStore`, with leases,
@@ -124,25 +99,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
 
   const unsubscribeStore = store.subscribe((event) => {
     const job = owned.get(event.id);
-    if (job === undefined || event.type === 'output') return;
-    if (event.type === 'deleted') {
-      job.lose('it was deleted from the store');
-      return;
-    }
-    if (event.status !== undefined && isTerminalStatus(event.status)) {
-      // Our own terminal write arrives here while finalising; anything else means we lost the job.
-      if (job.finalizing === undefined) {
-        if (event.status === 'cancelled') job.requestCancel('The job was cancelled');
-        else job.lose(`it became ${event.status} in the store`);
-      }
-      return;
-    }
-    if (event.cancelRequested === true && job.finalizing === undefined) {
-      store.get(event.id).then(
-        (record) => job.requestCancel(record?.cancelReason ?? null),
-        () => job.requestCancel(null),
-      );
-    }
+    if (job !== undefined) handleOwnedJobEvent(job, event, store);
   });
 
   const maintenance = startMaintenance({
@@ -228,18 +185,14 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       validateMeta(meta);
       const token = createLeaseToken();
       const record = await store.create(
-        {
-          label: meta.label ?? meta.tool,
-          tool: meta.tool,
-          ...(meta.input === undefined ? {} : { input: meta.input }),
+        newJobFromMeta(meta, {
           status: 'pending',
-          scope: meta.scope ?? null,
           owner,
           leaseToken: token,
           leaseMs,
           createdAt: clock.now(),
-        },
-        meta.idempotencyKey === undefined ? undefined : { idempotencyKey: meta.idempotencyKey },
+        }),
+        createOptionsFromMeta(meta),
       );
       if (record.leaseToken !== token) return record;
       let task: BackgroundTask<T>;
