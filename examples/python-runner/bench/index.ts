@@ -14,7 +14,7 @@ import { probePython } from '../src/python/interpreter';
 import { createPythonRunnerServer } from '../src/server';
 
 const iterations = 40;
-const concurrentJobs = 50;
+const concurrentJobs = Number(process.env.BENCH_JOBS ?? 50);
 
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,8 +99,9 @@ async function main(): Promise<void> {
     const figures = await measureConcurrentJobs(root, store, follow);
     console.log(
       `  ${store} store, followed by ${follow === 'wait' ? 'manager.wait' : 'py_job_status wait_seconds'}: ` +
-        `event-loop delay p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms ` +
-        `(${figures.promoted} promoted, ${figures.elapsedMs.toFixed(0)} ms) (target p99 < 20 ms)`,
+        `while they run, event-loop delay p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms ` +
+        `(target p99 < 20 ms); longest block while starting them ${figures.startMax.toFixed(0)} ms ` +
+        `(${figures.promoted} promoted, ${figures.elapsedMs.toFixed(0)} ms in all)`,
     );
   }
   await rm(root, { recursive: true, force: true });
@@ -110,7 +111,14 @@ async function measureConcurrentJobs(
   root: string,
   store: 'memory' | 'file',
   follow: 'wait' | 'long-poll',
-): Promise<{ p50: number; p99: number; max: number; promoted: number; elapsedMs: number }> {
+): Promise<{
+  p50: number;
+  p99: number;
+  max: number;
+  startMax: number;
+  promoted: number;
+  elapsedMs: number;
+}> {
   const config = resolveConfig({
     roots: [root],
     dataDirectory: join(root, `data-${store}-${follow}`),
@@ -149,6 +157,9 @@ async function measureConcurrentJobs(
   const jobIds = handles.flatMap((handle) =>
     typeof handle.job_id === 'string' ? [handle.job_id] : [],
   );
+  // The start (50 spawns, each a synchronous fork) is measured apart from the run that follows.
+  const startMax = histogram.max / 1e6;
+  histogram.reset();
   await Promise.all(
     jobIds.map(async (jobId) => {
       for (;;) {
@@ -172,6 +183,7 @@ async function measureConcurrentJobs(
     p50: histogram.percentile(50) / 1e6,
     p99: histogram.percentile(99) / 1e6,
     max: histogram.max / 1e6,
+    startMax,
     promoted: jobIds.length,
     elapsedMs,
   };

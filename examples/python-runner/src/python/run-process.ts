@@ -69,6 +69,8 @@ const closeGraceMs = 200;
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   const { signal } = options;
   if (signal?.aborted) throw abortReason(signal);
+  await spawnTurn();
+  if (signal?.aborted) throw abortReason(signal);
   const timers = options.timers ?? defaultTimers;
   const maxOutputBytes = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
   const child = spawn(options.command, [...options.args], {
@@ -194,6 +196,16 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
       }, options.timeoutMs);
     }
   });
+}
+
+// spawn() forks the Node process synchronously (tens of ms with a large heap): many at once
+// would block the event loop for seconds, so each spawn gets an event-loop turn of its own.
+let spawnQueue: Promise<void> = Promise.resolve();
+
+function spawnTurn(): Promise<void> {
+  const turn = spawnQueue.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  spawnQueue = turn;
+  return turn;
 }
 
 function toExitCode(code: number | null, exitSignal: NodeJS.Signals | null): number {
