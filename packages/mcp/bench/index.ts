@@ -145,8 +145,14 @@ async function promotion(directory: string): Promise<Row> {
   };
 }
 
+/** What the completion notice measures: from the work's end, and from the terminal record. */
+interface NoticeSamples {
+  fromWorkEnd: number[];
+  fromTerminalRecord: number[];
+}
+
 /** Completion notice: a job ends → a waiting job_status(wait_seconds) returns. */
-async function completionNotice(store: JobStore, iterations: number): Promise<number[]> {
+async function completionNotice(store: JobStore, iterations: number): Promise<NoticeSamples> {
   const jobs = createJobManager({ store });
   const server = new McpServer({ name: 'notice', version: '1.0.0' });
   let release = deferred();
@@ -162,7 +168,7 @@ async function completionNotice(store: JobStore, iterations: number): Promise<nu
   );
   registerJobTools(server, jobs, { prefix: 'py_' });
   const client = await connect(server);
-  const samples: number[] = [];
+  const samples: NoticeSamples = { fromWorkEnd: [], fromTerminalRecord: [] };
   for (let index = 0; index < iterations + 10; index++) {
     release = deferred();
     const handle = (await client.callTool({
@@ -170,8 +176,14 @@ async function completionNotice(store: JobStore, iterations: number): Promise<nu
       arguments: { async_mode: true },
     })) as CallToolResult;
     const jobId = (handle.structuredContent as { job_id: string }).job_id;
+    let terminalAt = 0;
+    const unsubscribe = store.subscribe(
+      (event) => {
+        if (terminalAt === 0 && event.status === 'completed') terminalAt = performance.now();
+      },
+      { id: jobId },
+    );
     let status = 'running';
-    let start = 0;
     let end = 0;
     const waiting = (async () => {
       while (status !== 'completed') {
@@ -184,15 +196,22 @@ async function completionNotice(store: JobStore, iterations: number): Promise<nu
       }
     })();
     await pause(5);
-    start = performance.now();
+    const start = performance.now();
     release.resolve();
     await waiting;
-    if (index >= 10) samples.push(end - start);
+    unsubscribe();
+    if (index >= 10) {
+      samples.fromWorkEnd.push(end - start);
+      if (terminalAt > 0) samples.fromTerminalRecord.push(end - terminalAt);
+    }
   }
   await client.close();
   await jobs.close({ graceMs: 1000 });
   await store.close();
-  return sorted(samples);
+  return {
+    fromWorkEnd: sorted(samples.fromWorkEnd),
+    fromTerminalRecord: sorted(samples.fromTerminalRecord),
+  };
 }
 
 /** The same with the SDK's own InMemoryTaskStore: a task ends → a waiting tasks/result returns. */
@@ -272,15 +291,20 @@ async function main(): Promise<void> {
       ['memory store', memory],
       ['file store', file],
     ] as const) {
-      const p99 = quantile(samples, 0.99);
-      rows.push({
-        name: `completion notice, ${label} (p99)`,
-        figure: `${ms(p99)} (p50 ${ms(quantile(samples, 0.5))})`,
-        target: 'p99 < 10 ms',
-        baseline: `SDK InMemoryTaskStore tasks/result p50 ${ms(sdkP50)}, max ${ms(sdk.at(-1)!)}`,
-        ratio: (quantile(samples, 0.5) / sdkP50).toFixed(4),
-        pass: p99 < 10,
-      });
+      for (const [from, values] of [
+        ['terminal record stored', samples.fromTerminalRecord],
+        ['work returned', samples.fromWorkEnd],
+      ] as const) {
+        const p99 = quantile(values, 0.99);
+        rows.push({
+          name: `completion notice, ${label}, from ${from} (p99)`,
+          figure: `${ms(p99)} (p50 ${ms(quantile(values, 0.5))}, n=${values.length})`,
+          target: 'p99 < 10 ms',
+          baseline: `SDK InMemoryTaskStore tasks/result p50 ${ms(sdkP50)}, max ${ms(sdk.at(-1)!)}`,
+          ratio: `p50 ${(quantile(values, 0.5) / sdkP50).toFixed(4)}`,
+          pass: p99 < 10,
+        });
+      }
     }
     printTable(rows);
   } finally {
