@@ -21,8 +21,8 @@ import type {
   TransitionPatch,
   TransitionResult,
 } from './job-store';
-import { decodeListCursor, encodeListCursor, isAfterPosition } from './list-cursor';
-import type { ListPosition } from './list-cursor';
+import { decodeListCursor, encodeListCursor } from './list-cursor';
+import { NewestFirstIndex } from './memory-job-index';
 import { OutputLog, defaultMaxOutputBytes } from './output-log';
 import {
   applyCancelRequest,
@@ -31,10 +31,8 @@ import {
   applyTransitionInPlace,
   buildNewRecord,
   checkTransitionGuard,
-  compareNewestFirst,
   isLeaseExpired,
   isVisibleTo,
-  matchesListQuery,
   matchesPrune,
 } from './record-rules';
 import { createSubscribers } from './subscribers';
@@ -80,37 +78,13 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
   const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes;
   assertInteger('maxOutputBytes', maxOutputBytes, { min: 4 });
   const entries = new Map<string, Entry>();
-  /** Every record, oldest first (createdAt, then id), so new jobs append at the end. */
-  let ordered: Entry[] = [];
+  const index = new NewestFirstIndex<Entry>();
   const idempotencyKeys = new Map<string, string>();
   const subscribers = createSubscribers();
   let closed = false;
 
   function ensureOpen(): void {
     if (closed) throw new ClosedError('The memory job store is closed');
-  }
-
-  function positionOf(record: JobRecord): number {
-    let low = 0;
-    let high = ordered.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareNewestFirst(record, ordered[middle]!.record) < 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  /** How many entries (oldest first) come before the cursor position, i.e. are newer-first after it. */
-  function positionAfter(position: ListPosition): number {
-    let low = 0;
-    let high = ordered.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (isAfterPosition(ordered[middle]!.record, position)) low = middle + 1;
-      else high = middle;
-    }
-    return low;
   }
 
   function replace(entry: Entry, next: JobRecord): void {
@@ -140,13 +114,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
   }
 
   function removeBatch(batch: readonly Entry[]): void {
-    if (batch.length === 1) {
-      const index = positionOf(batch[0]!.record);
-      if (ordered[index] === batch[0]) ordered.splice(index, 1);
-    } else {
-      const gone = new Set(batch);
-      ordered = ordered.filter((entry) => !gone.has(entry));
-    }
+    index.removeMany(batch);
     for (const entry of batch) forget(entry);
   }
 
@@ -179,9 +147,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
       const entry: Entry = { record, output: undefined, cursors: undefined };
       entries.set(id, entry);
-      const position = positionOf(record);
-      if (position === ordered.length) ordered.push(entry);
-      else ordered.splice(position, 0, entry);
+      index.insert(entry);
       if (key !== undefined) idempotencyKeys.set(key, id);
       emitChanged(record);
       return copyRecord(record);
@@ -201,30 +167,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const normalized = normalizeListQuery(query);
       const position =
         normalized.cursor === undefined ? undefined : decodeListCursor(normalized.cursor);
-      const jobs: JobRecord[] = [];
-      let total = 0;
-      let more = false;
-      if (
-        normalized.statuses === undefined &&
-        normalized.scope === undefined &&
-        normalized.label === undefined
-      ) {
-        // No filter: the total is the size, and the page starts right after the cursor.
-        total = ordered.length;
-        let index = position === undefined ? ordered.length - 1 : positionAfter(position) - 1;
-        for (; index >= 0 && jobs.length < normalized.limit; index--)
-          jobs.push(copyRecord(ordered[index]!.record));
-        more = index >= 0;
-      } else {
-        for (let index = ordered.length - 1; index >= 0; index--) {
-          const record = ordered[index]!.record;
-          if (!matchesListQuery(record, normalized)) continue;
-          total++;
-          if (position !== undefined && !isAfterPosition(record, position)) continue;
-          if (jobs.length < normalized.limit) jobs.push(copyRecord(record));
-          else more = true;
-        }
-      }
+      const { jobs, total, more } = index.page(normalized, position);
       const last = jobs[jobs.length - 1];
       return {
         jobs,
