@@ -347,3 +347,56 @@ describe('createFileJobStore', () => {
     expect((await store.list({ status: 'cancelled' })).total).toBe(1);
   });
 });
+
+describe('createFileJobStore live file (heartbeats)', () => {
+  it('keeps the latest heartbeat across a reopen and folds it into the next transition', async () => {
+    const store = open();
+    const job = await store.create(newJob({ status: 'running', leaseToken: 't', leaseMs: 1000 }));
+    for (let step = 1; step <= 3; step += 1) {
+      now += 100;
+      await store.heartbeat(job.id, 't', { leaseMs: 1000, progress: { progress: step } });
+    }
+    const reopened = open();
+    expect(await reopened.get(job.id)).toMatchObject({
+      version: 4,
+      progress: { progress: 3 },
+      leaseExpiresAt: now + 1000,
+    });
+    const done = await reopened.transition(
+      job.id,
+      { from: 'running', ownerToken: 't' },
+      { status: 'completed' },
+    );
+    expect(done).toMatchObject({ ok: true, record: { version: 5, progress: { progress: 3 } } });
+    expect(await store.get(job.id)).toMatchObject({ status: 'completed', version: 5 });
+  });
+
+  it('ignores a torn live file and serves the record file', async () => {
+    const store = open();
+    const job = await store.create(newJob({ status: 'running', leaseToken: 't', leaseMs: 1000 }));
+    await store.heartbeat(job.id, 't', { leaseMs: 1000, progress: { progress: 1 } });
+    await truncate(join(directory, 'records', `${job.id}.live`), 50);
+    expect(await store.get(job.id)).toMatchObject({ version: 1, progress: null });
+    const beat = await store.heartbeat(job.id, 't', { leaseMs: 1000, progress: { progress: 2 } });
+    expect(beat.record).toMatchObject({ version: 2, progress: { progress: 2 } });
+  });
+});
+
+describe('createFileJobStore timers', () => {
+  it('polls for other processes only while someone listens, and close clears it', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const store = open();
+      expect(vi.getTimerCount()).toBe(0);
+      const unsubscribe = store.subscribe(() => undefined);
+      expect(vi.getTimerCount()).toBe(1);
+      unsubscribe();
+      expect(vi.getTimerCount()).toBe(0);
+      store.subscribe(() => undefined);
+      await store.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
