@@ -239,4 +239,16 @@ describe('wait', () => {
     await rejection;
     await expect(jobs.wait(job.id, { timeoutMs: 10 })).rejects.toMatchObject({ code: 'CLOSED' });
   });
+
+  it('rejects at once when the store is closed under it, instead of polling until the timeout', async () => {
+    const jobs = manager();
+    const work = controllable<number>();
+    const job = await jobs.adopt(startInBackground(work.work), { tool: 't' });
+    const waiting = jobs.wait(job.id, { timeoutMs: 60_000 });
+    const rejection = expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
+    await vi.advanceTimersByTimeAsync(0);
+    await store.close();
+    await vi.advanceTimersByTimeAsync(250);
+    await rejection;
+  });
 });

@@ -5,6 +5,7 @@ import type { JobRecord } from '../job-record';
 import type { JobManagerOptions, WaitOptions } from '../job-manager-types';
 import type { JobStore } from '../job-store';
 import { startBackgroundTimer } from './manager-timers';
+import { isPermanentStoreError } from './retry-store-call';
 import { assertJobId, assertScope } from '../validate-arguments';
 
 /** What `waitForJob` needs from the manager. */
@@ -120,8 +121,9 @@ export async function waitForJob(
         }
       } while (again && !settled);
     } catch (error) {
-      // A failed read is retried by the next hint or poll; the timeout still bounds the wait.
-      void error;
+      // A store that is closed or refuses the id will not recover: say so now. Other failed
+      // reads (an outage) are retried by the next hint or poll; the timeout bounds the wait.
+      if (isPermanentStoreError(error)) fail?.(error);
     } finally {
       checking = false;
     }
