@@ -13,11 +13,13 @@ import { startHttpServer, type HttpTestServer } from './test-support/http-server
 let jobs: JobManager;
 let http: HttpTestServer;
 let release: Deferred<void>;
+let holding: Deferred<void>;
 const clients: Client[] = [];
 
 beforeEach(async () => {
   jobs = createJobManager({ store: createMemoryJobStore() });
   release = createDeferred();
+  holding = createDeferred();
   http = await startHttpServer(() => {
     const server = new McpServer({ name: 'http-test', version: '1.0.0' });
     registerSmartTool(
@@ -30,6 +32,17 @@ beforeEach(async () => {
         return { text };
       },
       { jobs, budgetMs: 50, progressIntervalMs: 0 },
+    );
+    registerSmartTool(
+      server,
+      'hold',
+      {},
+      async () => {
+        holding.resolve();
+        await release.promise;
+        return { held: true };
+      },
+      { jobs, budgetMs: 10_000 },
     );
     registerJobTools(server, jobs, { prefix: 'py_', tasks: true });
     return server;
@@ -44,10 +57,18 @@ afterEach(async () => {
 });
 
 async function connect(): Promise<Client> {
+  return (await connectWithTransport()).client;
+}
+
+async function connectWithTransport(): Promise<{
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}> {
   const client = new Client({ name: 'http-client', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(http.url));
+  const transport = new StreamableHTTPClientTransport(http.url);
+  await client.connect(transport);
   clients.push(client);
-  return client;
+  return { client, transport };
 }
 
 function structured(result: unknown): Record<string, unknown> {
@@ -104,5 +125,32 @@ describe('over Streamable HTTP with sessions', () => {
     expect((await jobs.get(jobId))!.status).toBe('running');
     const cancelled = await owner.callTool({ name: 'py_cancel_job', arguments: { job_id: jobId } });
     expect(structured(cancelled)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('promotes inline work to a job when the session closes, and keeps its result', async () => {
+    const { client, transport } = await connectWithTransport();
+    const call = client.callTool({ name: 'hold', arguments: {} });
+    const settled = call.then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await holding.promise;
+    await transport.terminateSession();
+    await client.close();
+    expect(await settled).toBe('failed');
+    let listed = await jobs.list();
+    for (let attempt = 0; attempt < 100 && listed.total === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      listed = await jobs.list();
+    }
+    expect(listed.total).toBe(1);
+    const job = listed.jobs[0]!;
+    expect(job).toMatchObject({ status: 'running', tool: 'hold' });
+    expect(job.scope).toMatch(/^session:/);
+    release.resolve();
+    expect(await jobs.wait(job.id, { timeoutMs: 3000 })).toMatchObject({
+      status: 'completed',
+      result: { held: true },
+    });
   });
 });
