@@ -79,16 +79,17 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
 
   function consume(buffer: Buffer, notify: boolean): void {
     const data = remainder.length > 0 ? Buffer.concat([remainder, buffer]) : buffer;
-    let start = 0;
-    for (;;) {
-      const end = data.indexOf(0x0a, start);
-      if (end === -1) break;
-      const line = parseIndexLine(data.toString('utf8', start, end));
-      linesInFile += 1;
-      start = end + 1;
-      if (!line) continue;
-      apply(line);
-      if (notify) options.onLine?.(line);
+    const end = data.lastIndexOf(0x0a);
+    // Decode complete lines in one go (a torn last line waits for the rest of its bytes).
+    const start = end + 1;
+    if (end >= 0) {
+      for (const text of data.toString('utf8', 0, end).split('\n')) {
+        linesInFile += 1;
+        const line = parseIndexLine(text);
+        if (!line) continue;
+        apply(line);
+        if (notify) options.onLine?.(line);
+      }
     }
     remainder = Buffer.from(data.subarray(start));
   }
