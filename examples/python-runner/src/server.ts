@@ -49,6 +49,15 @@ export async function createPythonRunnerServer(
   const roots = await resolveRoots(config.roots);
   await mkdir(config.dataDirectory, { recursive: true });
   const store = createConfiguredJobStore(config, logger);
+  // Before the first call: jobs of a server that died are `interrupted` from the first read on.
+  const reaped = await store.reapExpired().catch((error: unknown) => {
+    logger.warn(
+      `could not reap the jobs of dead servers: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return [];
+  });
+  if (reaped.length > 0)
+    logger.info(`marked ${reaped.length} job(s) of a server that died as interrupted`);
   const jobs = createJobManager({
     store,
     concurrency: config.maxConcurrentJobs,

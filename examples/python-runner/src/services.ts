@@ -49,6 +49,9 @@ export interface PythonRunnerServices {
   close(): Promise<void>;
 }
 
+/** Longest shutdown waits for killed children to be gone. */
+const shutdownWaitMs = 10_000;
+
 const realTimers = {
   setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
   clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
@@ -66,6 +69,16 @@ export interface CreateServicesOptions {
 export function createServices(options: CreateServicesOptions): PythonRunnerServices {
   const { runner, jobs, logger } = options;
   const inlineRuns = new Set<AbortController>();
+  // Every execution in flight, so shutdown can wait until each child tree is really gone.
+  const executions = new Set<Promise<unknown>>();
+  const track = <T>(execution: Promise<T>): Promise<T> => {
+    executions.add(execution);
+    const forget = (): void => {
+      executions.delete(execution);
+    };
+    execution.then(forget, forget);
+    return execution;
+  };
   const pids = new Map<string, number>();
   const chunks = new Map<string, Record<StreamName, number>>();
   // Prepared runs of jobs whose work has not started yet (their inline scripts wait on disk).
@@ -98,11 +111,13 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     inlineRuns.add(controller);
     const batcher = runOptions.onOutput ? createOutputBatcher(runOptions.onOutput) : undefined;
     try {
-      return await runner.execute(prepared, {
-        ...runOptions,
-        signal: controller.signal,
-        onOutput: batcher?.sink,
-      });
+      return await track(
+        runner.execute(prepared, {
+          ...runOptions,
+          signal: controller.signal,
+          onOutput: batcher?.sink,
+        }),
+      );
     } finally {
       batcher?.flush();
       outer?.removeEventListener('abort', onAbort);
@@ -172,15 +187,17 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
               jobs.appendOutput(id, stream, chunk),
             );
             try {
-              const result = await runner.execute(prepared, {
-                signal: context.signal,
-                onProgress: (update) => context.reportProgress(update),
-                onSpawn: (pid) => pids.set(id, pid),
-                onOutput: (stream, chunk) => {
-                  counts[stream] += 1;
-                  batcher.sink(stream, chunk);
-                },
-              });
+              const result = await track(
+                runner.execute(prepared, {
+                  signal: context.signal,
+                  onProgress: (update) => context.reportProgress(update),
+                  onSpawn: (pid) => pids.set(id, pid),
+                  onOutput: (stream, chunk) => {
+                    counts[stream] += 1;
+                    batcher.sink(stream, chunk);
+                  },
+                }),
+              );
               batcher.flush();
               await jobs.flushOutput(id);
               return result as unknown as JsonValue;
@@ -210,6 +227,15 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
       for (const controller of inlineRuns)
         controller.abort(new ClosedError('The server is shutting down'));
       await jobs.close({ graceMs: 0 });
+      // A cancelled job settles at once; its child tree is killed a moment later: wait for that.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...executions]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, shutdownWaitMs);
+        }),
+      ]);
+      clearTimeout(timer);
       await Promise.all([...notStarted.keys()].map(releaseJob));
     },
   };
