@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobStore } from '../job-store';
 import { shouldRunServiceTests } from '../redis/testing/service-check';
 import { checkManagerOutage } from '../redis/testing/manager-outage';
+import { checkReplicas } from '../redis/testing/replica-check';
 import { createTcpProxy } from '../redis/testing/tcp-proxy';
 import { describeJobStoreContract } from '../testing';
 import { createPostgresJobStore } from './postgres-job-store';
@@ -354,6 +355,13 @@ describe.runIf(run)('PostgreSQL job store', () => {
       } finally {
         await proxy.close();
       }
+    }, 30_000);
+
+    it('shares jobs between replica processes: follow, cancel across, kill -9 is interrupted', async () => {
+      const schema = freshSchema();
+      schemas.add(schema);
+      const store = await open({ schema });
+      await checkReplicas({ kind: 'postgres', url: connectionString, namespace: schema, store });
     }, 30_000);
   });
 });

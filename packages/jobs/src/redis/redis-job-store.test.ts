@@ -7,6 +7,7 @@ import { createRedisJobStore } from './redis-job-store';
 import type { RedisJobStore } from './redis-job-store';
 import { shouldRunServiceTests } from './testing/service-check';
 import { checkManagerOutage } from './testing/manager-outage';
+import { checkReplicas } from './testing/replica-check';
 import { createTcpProxy } from './testing/tcp-proxy';
 
 const host = '127.0.0.1';
@@ -322,6 +323,11 @@ describe.runIf(run)('Redis job store', () => {
       } finally {
         await proxy.close();
       }
+    }, 30_000);
+
+    it('shares jobs between replica processes: follow, cancel across, kill -9 is interrupted', async () => {
+      const store = await open();
+      await checkReplicas({ kind: 'redis', url, namespace: store.prefix, store });
     }, 30_000);
   });
 });
