@@ -28,11 +28,11 @@ async function startReplica(
   );
   const messages: Record<string, unknown>[] = [];
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const started = new Promise<string[]>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const message = JSON.parse(line) as Record<string, unknown>;
       messages.push(message);
       if (Array.isArray(message.started)) resolve(message.started as string[]);
