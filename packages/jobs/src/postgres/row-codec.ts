@@ -2,11 +2,6 @@ import { SaError } from '@sa/core';
 import { jobRecordSchema } from '../job-record';
 import type { JobRecord } from '../job-record';
 
-/** The columns of a job row, in record order. */
-export const jobColumns = `id, label, tool, input, status, progress, result, error, created_at, started_at,
-  updated_at, finished_at, expires_at, owner, lease_token, lease_expires_at, cancel_requested_at,
-  cancel_reason, scope, idempotency_key, version`;
-
 /** A job row as `pg` returns it (bigint as string, jsonb parsed). */
 export type JobRow = Record<string, unknown>;
 
