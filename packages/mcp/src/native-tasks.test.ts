@@ -31,12 +31,14 @@ async function start(): Promise<InMemoryPair> {
     setup.server,
     'square',
     { inputSchema: { n: z.number() }, outputSchema: { square: z.number() } },
-    async ({ n }, { signal }) => {
+    async ({ n }, { signal, reportProgress }) => {
       started.resolve(signal);
+      reportProgress({ progress: 1, total: 2, message: 'started' });
       await release.promise;
+      reportProgress({ progress: 2, total: 2, message: 'squared' });
       return { square: n * n };
     },
-    { jobs: setup.jobs, budgetMs: 50 },
+    { jobs: setup.jobs, budgetMs: 50, progressIntervalMs: 0 },
   );
   registerJobTools(setup.server, setup.jobs, { prefix: 'py_', tasks: true });
   pair = await connectInMemory(setup.server);
@@ -147,6 +149,25 @@ describe('native MCP tasks', () => {
     const { client } = await start();
     const result = await client.callTool({ name: 'square', arguments: { n: 4 } });
     expect(result.structuredContent).toMatchObject({ smart_async: true, status: 'running' });
+  });
+
+  it('sends the task progress on the original progress token until the task ends', async () => {
+    const { client } = await start();
+    const seen: { progress: number; message?: string }[] = [];
+    const stream = client.experimental.tasks.callToolStream(
+      { name: 'square', arguments: { n: 5 } },
+      CallToolResultSchema,
+      { task: {}, onprogress: ({ progress, message }) => seen.push({ progress, message }) },
+    );
+    const taskId = ((await stream.next()).value as { task: { taskId: string } }).task.taskId;
+    await stream.return(undefined);
+    release.resolve();
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    expect(result.structuredContent).toEqual({ square: 25 });
+    expect(seen).toEqual([
+      { progress: 1, message: 'started' },
+      { progress: 2, message: 'squared' },
+    ]);
   });
 });
 

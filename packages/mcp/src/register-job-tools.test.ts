@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
 import type { SmartToolContext } from './smart-tool-types';
-import { createDeferred, type Deferred } from './test-support/deferred';
+import { createDeferred, waitUntil, type Deferred } from './test-support/deferred';
 import { connectInMemory, type InMemoryPair } from './test-support/in-memory-pair';
 import { createTestServer, type TestServer } from './test-support/create-test-server';
 
@@ -49,7 +49,11 @@ async function startJob(label?: string): Promise<string> {
     label === undefined ? { async_mode: true } : { async_mode: true, job_label: label };
   const handle = structured(await pair.client.callTool({ name: 'steps', arguments: arguments_ }));
   await started.promise;
-  return handle['job_id'] as string;
+  const id = handle['job_id'] as string;
+  // The pending → running write may land after the work began: wait for it, so a later
+  // long-poll does not return on that change instead of the one the test makes.
+  await waitUntil(async () => (await setup.jobs.get(id))?.status === 'running');
+  return id;
 }
 
 async function status(arguments_: Record<string, unknown>): Promise<Record<string, unknown>> {

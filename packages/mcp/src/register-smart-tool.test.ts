@@ -105,13 +105,25 @@ describe('registerSmartTool', () => {
     });
 
     release.resolve();
-    const status = await client.callTool({
-      name: 'py_job_status',
-      arguments: { job_id: jobId, wait_seconds: 10 },
-    });
-    const job = structured(status)['job'] as Record<string, unknown>;
+    // A waiting status call returns on any change (progress, output) or when the job ends.
+    let job: Record<string, unknown> = {};
+    let stdout = '';
+    for (let call = 0; call < 20 && job['status'] !== 'completed'; call++) {
+      const status = await client.callTool({
+        name: 'py_job_status',
+        arguments: { job_id: jobId, wait_seconds: 10 },
+      });
+      job = structured(status)['job'] as Record<string, unknown>;
+      stdout += job['new_stdout'] as string;
+    }
     expect(job).toMatchObject({ job_id: jobId, status: 'completed', result: { doubled: 42 } });
-    expect(job['new_stdout']).toBe('before promotion\nafter promotion\n');
+    await setup.jobs.flushOutput(jobId);
+    stdout += (
+      structured(await client.callTool({ name: 'py_job_status', arguments: { job_id: jobId } }))[
+        'job'
+      ] as { new_stdout: string }
+    ).new_stdout;
+    expect(stdout).toBe('before promotion\nafter promotion\n');
     expect(job).not.toHaveProperty('leaseToken');
     expect(job).not.toHaveProperty('owner');
   });

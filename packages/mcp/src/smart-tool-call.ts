@@ -1,4 +1,4 @@
-import { CancelledError, SaError, type Work } from '@sa/core';
+import { CancelledError, SaError, type Work, type WorkContext } from '@sa/core';
 import {
   isTerminalStatus,
   type JobManager,
@@ -18,6 +18,7 @@ import { resolveCallerScope } from './scope';
 import { describeIssues, formatIssues } from './smart-tool-schemas';
 import type { SmartToolContext } from './smart-tool-types';
 import { createTaskResult } from './task-mapping';
+import { createTaskProgressForwarder, type TaskProgressForwarder } from './task-progress';
 import { errorResult, successResult } from './tool-results';
 import { toJsonValue } from './to-json-value';
 
@@ -70,8 +71,15 @@ export async function callSmartTool(
       scope: resolveCallerScope(extra, definition.sharedJobs).create,
     });
     const sink = new OutputSink(definition.jobs, definition.maxBufferedOutputBytes);
-    const work = createWork(definition, args, extra, sink);
-    if (request.params.task !== undefined) {
+    const isTask = request.params.task !== undefined;
+    const forwarder = isTask
+      ? createTaskProgressForwarder(definition.server, extra, {
+          intervalMs: definition.progressIntervalMs,
+          warn: (message) => definition.warn(message),
+        })
+      : undefined;
+    const work = createWork(definition, args, extra, sink, forwarder);
+    if (isTask) {
       const record = await startJob(definition.jobs, work, meta(), sink);
       return createTaskResult(record, definition.statusToolName());
     }
@@ -145,28 +153,47 @@ function createWork(
   args: Record<string, unknown>,
   extra: RequestExtra,
   sink: OutputSink,
+  forwarder?: TaskProgressForwarder,
 ): Work<JsonValue> {
   return async (workContext) => {
-    const context: SmartToolContext = {
-      // A getter: the work's AbortController is only made when the handler asks for it.
-      get signal() {
-        return workContext.signal;
-      },
-      reportProgress: (update) => workContext.reportProgress(update),
-      appendOutput: (stream, chunk) => sink.append(stream, chunk),
-      sessionId: extra.sessionId,
-      authInfo: extra.authInfo,
-    };
-    const value = await definition.handler(args, context);
-    const schema = definition.outputSchema;
-    if (schema === undefined) return toJsonValue(value);
-    const parsed = await schema.safeParseAsync(value);
-    if (parsed.success) return toJsonValue(parsed.data);
-    throw new SaError(
-      'HANDLER_ERROR',
-      `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
-    );
+    try {
+      return await runHandler(definition, args, extra, sink, workContext, forwarder);
+    } finally {
+      forwarder?.finish();
+    }
   };
+}
+
+async function runHandler(
+  definition: SmartToolDefinition,
+  args: Record<string, unknown>,
+  extra: RequestExtra,
+  sink: OutputSink,
+  workContext: WorkContext,
+  forwarder: TaskProgressForwarder | undefined,
+): Promise<JsonValue> {
+  const context: SmartToolContext = {
+    // A getter: the work's AbortController is only made when the handler asks for it.
+    get signal() {
+      return workContext.signal;
+    },
+    reportProgress: (update) => {
+      workContext.reportProgress(update);
+      forwarder?.push(update);
+    },
+    appendOutput: (stream, chunk) => sink.append(stream, chunk),
+    sessionId: extra.sessionId,
+    authInfo: extra.authInfo,
+  };
+  const value = await definition.handler(args, context);
+  const schema = definition.outputSchema;
+  if (schema === undefined) return toJsonValue(value);
+  const parsed = await schema.safeParseAsync(value);
+  if (parsed.success) return toJsonValue(parsed.data);
+  throw new SaError(
+    'HANDLER_ERROR',
+    `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
+  );
 }
 
 function labelFor(definition: SmartToolDefinition, args: Record<string, unknown>): string {

@@ -9,6 +9,7 @@ import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
 import { createDeferred, type Deferred } from './test-support/deferred';
 import { startHttpServer, type HttpTestServer } from './test-support/http-server';
+import { waitForJobEnd } from './test-support/wait-for-job-end';
 
 let jobs: JobManager;
 let http: HttpTestServer;
@@ -87,13 +88,8 @@ describe('over Streamable HTTP with sessions', () => {
     const handle = structured(await client.callTool({ name: 'echo', arguments: { text: 'slow' } }));
     expect(handle).toMatchObject({ status: 'running', smart_async: true });
     release.resolve();
-    const status = structured(
-      await client.callTool({
-        name: 'py_job_status',
-        arguments: { job_id: handle['job_id'], wait_seconds: 10 },
-      }),
-    );
-    expect(status['job']).toMatchObject({ status: 'completed', result: { text: 'slow' } });
+    const job = await waitForJobEnd(client, 'py_job_status', handle['job_id'] as string);
+    expect(job).toMatchObject({ status: 'completed', result: { text: 'slow' } });
   });
 
   it('scopes jobs to their session: another client cannot read, wait on, cancel or list them', async () => {
