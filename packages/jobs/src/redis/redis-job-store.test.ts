@@ -161,6 +161,14 @@ describe.runIf(run)('Redis job store', () => {
       expect(same.record?.version).toBe(first.record?.version);
     });
 
+    it('loads its scripts again after Redis forgot them (SCRIPT FLUSH, restart)', async () => {
+      const store = await open();
+      const job = await store.create(running('t'));
+      await admin.scriptFlush();
+      expect((await store.get(job.id))?.id).toBe(job.id);
+      expect((await store.heartbeat(job.id, 't', { leaseMs: 1000 })).ok).toBe(true);
+    });
+
     it('isolates stores by key prefix', async () => {
       const first = await open();
       const second = await open();
