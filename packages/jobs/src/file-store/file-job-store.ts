@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import { ClosedError, ConflictError, InvalidArgumentError, NotFoundError } from '@sa/core';
 import { createJobId } from '../ids';
 import { isTerminalStatus, type JobRecord } from '../job-record';
-import type { JobEvent, JobPage, JobStore } from '../job-store';
-import { decodeListCursor, encodeListCursor } from '../list-cursor';
+import type { JobEvent, JobStore } from '../job-store';
 import { defaultMaxOutputBytes } from '../output-log';
 import {
   applyCancelRequest,
@@ -14,14 +13,12 @@ import {
   buildNewRecord,
   checkTransitionGuard,
   isVisibleTo,
-  matchesListQuery,
 } from '../record-rules';
 import {
   assertInteger,
   assertJobId,
   assertOutputStream,
   assertScope,
-  normalizeListQuery,
   normalizeReadOutputOptions,
   validateCursor,
   validateHeartbeat,
@@ -32,8 +29,9 @@ import { createChangeFeed } from './change-feed';
 import { writeFileAtomically } from './durable-file';
 import type { FileJobStoreOptions } from './file-job-store-options';
 import { createFileLocks } from './file-lock';
-import type { IndexEntry, IndexLine } from './index-entry';
+import type { IndexLine } from './index-entry';
 import { createIndexLog } from './index-log';
+import { listPage } from './list-page';
 import { pruneJobs, reapJobs } from './maintenance';
 import { appendToOutput, readFromOutput } from './output-log';
 import { createRecordRepository, storePaths } from './record-repository';
@@ -185,46 +183,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         return record && isVisibleTo(record, getOptions?.scope) ? record : undefined;
       }),
 
-    list: (query) =>
-      operation(async (): Promise<JobPage> => {
-        const normalized = normalizeListQuery(query);
-        const position =
-          normalized.cursor === undefined ? undefined : decodeListCursor(normalized.cursor);
-        await index.refresh();
-        const matches = (entry: IndexEntry | JobRecord) =>
-          matchesListQuery(entry as JobRecord, normalized);
-        const ordered = index.entries.ordered();
-        const first = position === undefined ? 0 : index.entries.positionAfter(position);
-        let total = 0;
-        for (const entry of ordered) if (matches(entry)) total += 1;
-        // Candidates after the cursor, a page at a time (the array may change while reading).
-        const candidates: string[] = [];
-        const collect = (from: number, count: number): number => {
-          let at = from;
-          for (; at < ordered.length && candidates.length < count; at += 1) {
-            if (matches(ordered[at]!)) candidates.push(ordered[at]!.id);
-          }
-          return at;
-        };
-        let scanned = collect(first, normalized.limit + 1);
-        // The index may lag a concurrent change: each page record is re-read and re-checked.
-        const jobs: JobRecord[] = [];
-        let next = 0;
-        while (jobs.length < normalized.limit && next < candidates.length) {
-          const batch = candidates.slice(next, next + normalized.limit - jobs.length);
-          next += batch.length;
-          for (const record of await Promise.all(batch.map((id) => records.read(id)))) {
-            if (record && matches(record)) jobs.push(record);
-            else total -= 1;
-          }
-          if (next >= candidates.length)
-            scanned = collect(scanned, candidates.length + normalized.limit + 1);
-        }
-        const last = jobs.at(-1);
-        const nextCursor =
-          last !== undefined && next < candidates.length ? encodeListCursor(last) : undefined;
-        return { jobs, total: Math.max(total, jobs.length), nextCursor };
-      }),
+    list: (query) => operation(() => listPage({ index, records }, query)),
 
     transition: (id, guard, patch) =>
       operation(async () => {
