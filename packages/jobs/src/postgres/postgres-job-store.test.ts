@@ -191,6 +191,15 @@ describe.runIf(run)('PostgreSQL job store', () => {
       expect(new Set(versions).size).toBe(versions.length);
     });
 
+    it('refuses a pool of one connection while LISTEN would hold it', async () => {
+      const pool = new pg.Pool({ connectionString, max: 1 });
+      await expect(createPostgresJobStore({ pool, schema: freshSchema() })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('max >= 2') as unknown,
+      });
+      await pool.end();
+    });
+
     it('works with a Pool the caller owns, and leaves it open on close', async () => {
       const pool = new pg.Pool({ connectionString, max: 3 });
       const store = await open({ pool });

@@ -94,6 +94,13 @@ export async function createPostgresJobStore(
       data: { field: 'pool' },
     });
   }
+  const poolSize = (options.pool?.options as { max?: number } | undefined)?.max;
+  if (options.listen !== false && poolSize !== undefined && poolSize < 2) {
+    throw new InvalidArgumentError(
+      `Invalid pool: LISTEN holds one connection, so the pool needs max >= 2 (got ${String(poolSize)}); or set listen: false and pollIntervalMs`,
+      { data: { field: 'pool' } },
+    );
+  }
   const logger = options.logger ?? console;
   const database = openPostgresDatabase({
     pool: options.pool,
