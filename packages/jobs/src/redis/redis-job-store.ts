@@ -11,7 +11,7 @@ import { createRedisOutputMethods } from './redis-output-methods';
 import { redisScripts } from './redis-scripts';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
 import { defaultMaxOutputBytes } from '../output-log';
-import { interruptedError } from '../record-rules';
+import { interruptedError, isVisibleTo } from '../record-rules';
 import {
   assertFiniteNumber,
   assertInteger,
@@ -117,13 +117,11 @@ export async function createRedisJobStore(
     return record;
   }
 
-  function visible(
+  function visibleTo(
     record: JobRecord | undefined,
     scope: string | null | undefined,
   ): JobRecord | undefined {
-    return record !== undefined && (scope === undefined || record.scope === scope)
-      ? record
-      : undefined;
+    return record !== undefined && isVisibleTo(record, scope) ? record : undefined;
   }
 
   const store: RedisJobStore = {
@@ -167,7 +165,7 @@ export async function createRedisJobStore(
 
     async get(id, getOptions) {
       assertJobId(id);
-      return visible(decode(await run(scripts.get, [id])), getOptions?.scope);
+      return visibleTo(decode(await run(scripts.get, [id])), getOptions?.scope);
     },
 
     async list(query) {
