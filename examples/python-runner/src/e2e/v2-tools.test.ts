@@ -158,6 +158,45 @@ describe('v2 tools over stdio', { timeout: 60_000 }, () => {
     expect(json.job.status).toBe('completed');
   });
 
+  it.each([
+    [
+      'py_run_script_with_dependencies_v2',
+      {
+        script_content: 'import time\ntime.sleep(0.8)\nprint("slow deps")',
+        auto_parse_imports: false,
+      },
+      'slow deps\n',
+    ],
+    [
+      'py_benchmark_script_v2',
+      {
+        script_content: 'import time\ntime.sleep(0.8)\nprint("slow bench")',
+        auto_parse_imports: false,
+      },
+      'slow bench\n',
+    ],
+    ['py_run_saved_script_v2', { script_name: 'slow_saved' }, 'slow saved\n'],
+  ])(
+    '%s moves a slow run to a job that completes with the usual result',
+    async (tool, args, stdout) => {
+      await callJson(server.client, 'py_save_script', {
+        script_name: 'slow_saved',
+        source: 'import time\ntime.sleep(0.8)\nprint("slow saved")',
+        overwrite: true,
+      });
+      const handle = await callJson<{ job_id: string; status: string }>(server.client, tool, args);
+      expect(handle.json.status).toBe('running');
+      const done = await eventually(async () => {
+        const { json } = await callJson<JobStatus>(server.client, 'py_job_status', {
+          job_id: handle.json.job_id,
+          wait_seconds: 5,
+        });
+        return json.job.status === 'completed' ? json.job : undefined;
+      });
+      expect(done.result).toMatchObject({ stdout, exit_code: 0 });
+    },
+  );
+
   it('async_mode returns a handle at once and the job completes', async () => {
     const handle = await callJson<{ job_id: string; status: string }>(
       server.client,
