@@ -1,4 +1,4 @@
-import { CancelledError, SaError, type Work, type WorkContext } from '@sa/core';
+import { CancelledError, SaError, type Work } from '@sa/core';
 import {
   isTerminalStatus,
   type JobManager,
@@ -15,10 +15,11 @@ import { OutputSink } from './output-sink';
 import { createProgressNotifier, type RequestExtra } from './progress-notifier';
 import { requestAbortKind } from './request-abort-kind';
 import { resolveCallerScope } from './scope';
-import { describeIssues, formatIssues } from './smart-tool-schemas';
+import { describeIssues } from './smart-tool-schemas';
 import type { SmartToolContext } from './smart-tool-types';
 import { createTaskResult } from './task-mapping';
-import { createTaskProgressForwarder, type TaskProgressForwarder } from './task-progress';
+import { createTaskProgressForwarder } from './task-progress';
+import { createWork, parseArguments } from './smart-tool-work';
 import { errorResult, successResult } from './tool-results';
 import { toJsonValue } from './to-json-value';
 
@@ -148,68 +149,8 @@ async function runInline(
   return jobHandleResult(record, reason, definition);
 }
 
-function createWork(
-  definition: SmartToolDefinition,
-  args: Record<string, unknown>,
-  extra: RequestExtra,
-  sink: OutputSink,
-  forwarder?: TaskProgressForwarder,
-): Work<JsonValue> {
-  return async (workContext) => {
-    try {
-      return await runHandler(definition, args, extra, sink, workContext, forwarder);
-    } finally {
-      forwarder?.finish();
-    }
-  };
-}
-
-async function runHandler(
-  definition: SmartToolDefinition,
-  args: Record<string, unknown>,
-  extra: RequestExtra,
-  sink: OutputSink,
-  workContext: WorkContext,
-  forwarder: TaskProgressForwarder | undefined,
-): Promise<JsonValue> {
-  const context: SmartToolContext = {
-    // A getter: the work's AbortController is only made when the handler asks for it.
-    get signal() {
-      return workContext.signal;
-    },
-    reportProgress: (update) => {
-      workContext.reportProgress(update);
-      forwarder?.push(update);
-    },
-    appendOutput: (stream, chunk) => sink.append(stream, chunk),
-    sessionId: extra.sessionId,
-    authInfo: extra.authInfo,
-  };
-  const value = await definition.handler(args, context);
-  const schema = definition.outputSchema;
-  if (schema === undefined) return toJsonValue(value);
-  const parsed = await schema.safeParseAsync(value);
-  if (parsed.success) return toJsonValue(parsed.data);
-  throw new SaError(
-    'HANDLER_ERROR',
-    `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
-  );
-}
-
 function labelFor(definition: SmartToolDefinition, args: Record<string, unknown>): string {
   const { label } = definition;
   if (label === undefined) return definition.name;
   return typeof label === 'function' ? label(args) : label;
-}
-
-/** Parses synchronously (much cheaper), falling back to async parsing for async refinements. */
-async function parseArguments(
-  schema: z.ZodObject,
-  value: unknown,
-): Promise<z.ZodSafeParseResult<Record<string, unknown>>> {
-  try {
-    return schema.safeParse(value);
-  } catch {
-    return schema.safeParseAsync(value);
-  }
 }

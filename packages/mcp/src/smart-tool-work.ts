@@ -1,0 +1,108 @@
+import { SaError, type Work, type WorkContext } from '@sa/core';
+import type { JsonValue } from '@sa/jobs';
+import type { z } from 'zod';
+import type { OutputSink } from './output-sink';
+import type { RequestExtra } from './progress-notifier';
+import type { SmartToolDefinition } from './smart-tool-call';
+import { formatIssues } from './smart-tool-schemas';
+import type { SmartToolContext } from './smart-tool-types';
+import type { TaskProgressForwarder } from './task-progress';
+import { toJsonValue } from './to-json-value';
+
+/**
+ * The work a smart tool call runs: the handler, its result checked against the output schema
+ * and converted to JSON. A handler that returns a plain value (not a promise) is finished
+ * synchronously: the runner's task settles at once (no budget timer, no extra ticks), which
+ * keeps the inline path close to a plain `registerTool` call.
+ */
+export function createWork(
+  definition: SmartToolDefinition,
+  args: Record<string, unknown>,
+  extra: RequestExtra,
+  sink: OutputSink,
+  forwarder: TaskProgressForwarder | undefined,
+): Work<JsonValue> {
+  return (workContext) => {
+    let returned: unknown;
+    try {
+      returned = definition.handler(args, handlerContext(workContext, extra, sink, forwarder));
+    } catch (error) {
+      forwarder?.finish();
+      throw error;
+    }
+    if (!isThenable(returned)) {
+      forwarder?.finish();
+      // A task settles synchronously on a non-promise result (see @sa/core's Task.begin).
+      return finishResult(definition, returned) as unknown as Promise<JsonValue>;
+    }
+    return Promise.resolve(returned)
+      .then((value) => finishResult(definition, value))
+      .finally(() => forwarder?.finish());
+  };
+}
+
+function handlerContext(
+  workContext: WorkContext,
+  extra: RequestExtra,
+  sink: OutputSink,
+  forwarder: TaskProgressForwarder | undefined,
+): SmartToolContext {
+  return {
+    // A getter: the work's AbortController is only made when the handler asks for it.
+    get signal() {
+      return workContext.signal;
+    },
+    reportProgress: (update) => {
+      workContext.reportProgress(update);
+      forwarder?.push(update);
+    },
+    appendOutput: (stream, chunk) => sink.append(stream, chunk),
+    sessionId: extra.sessionId,
+    authInfo: extra.authInfo,
+  };
+}
+
+function finishResult(
+  definition: SmartToolDefinition,
+  value: unknown,
+): JsonValue | Promise<JsonValue> {
+  const schema = definition.outputSchema;
+  if (schema === undefined) return toJsonValue(value);
+  const parsed = parseArguments(schema, value);
+  return isThenable(parsed)
+    ? parsed.then((result) => checkedResult(definition, result))
+    : checkedResult(definition, parsed);
+}
+
+function checkedResult(
+  definition: SmartToolDefinition,
+  parsed: z.ZodSafeParseResult<Record<string, unknown>>,
+): JsonValue {
+  if (parsed.success) return toJsonValue(parsed.data);
+  throw new SaError(
+    'HANDLER_ERROR',
+    `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Parses synchronously (much cheaper); async parsing only for schemas with async refinements. */
+export function parseArguments(
+  schema: z.ZodObject,
+  value: unknown,
+):
+  | z.ZodSafeParseResult<Record<string, unknown>>
+  | Promise<z.ZodSafeParseResult<Record<string, unknown>>> {
+  try {
+    return schema.safeParse(value);
+  } catch {
+    return schema.safeParseAsync(value);
+  }
+}
