@@ -154,6 +154,25 @@ describe('registerSmartTool', () => {
     expect(record).toMatchObject({ status: 'completed', result: 'done' });
   });
 
+  it('runs a handler that returns a plain value as a job too', async () => {
+    const { client } = await start(({ server, jobs }) =>
+      registerSmartTool(
+        server,
+        'now',
+        { outputSchema: { value: z.number() } },
+        () => ({ value: 1 }),
+        {
+          jobs,
+        },
+      ),
+    );
+    const handle = structured(
+      await client.callTool({ name: 'now', arguments: { async_mode: true } }),
+    );
+    const record = await setup.jobs.wait(handle['job_id'] as string, { timeoutMs: 3000 });
+    expect(record).toMatchObject({ status: 'completed', result: { value: 1 } });
+  });
+
   it('sends inline progress as notifications/progress with increasing progress', async () => {
     const { client } = await start(({ server, jobs }) =>
       registerSmartTool(
