@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { ProgressUpdate } from '@sa/core';
 import { CancelledError, InvalidArgumentError } from '@sa/core';
 import type { ChildRegistry } from './child-registry';
 import { buildEnvironment } from './environment';
+import { removeLeftoverInlineScripts } from './inline-scripts';
+import { measuringWrapper, parseMeasurement } from './measurement';
 import { parseImports } from './import-parser';
 import type { PythonInfo } from './interpreter';
 import { findExecutable, probePython, selectPython } from './interpreter';
@@ -76,18 +78,6 @@ export interface ExecuteOptions extends RunContext {
   /** Measure wall time, CPU time and peak memory, sampling every `sampleIntervalMs`. */
   benchmark?: { sampleIntervalMs: number };
 }
-
-// Runs the command given as arguments and reports its children's rusage on fd 3.
-const measuringWrapper = `
-import json, os, resource, signal, subprocess, sys
-code = subprocess.call(sys.argv[1:])
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-os.write(3, json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "max_rss_kb": usage.ru_maxrss}).encode())
-if code < 0:
-    signal.signal(-code, signal.SIG_DFL)
-    os.kill(os.getpid(), -code)
-sys.exit(code)
-`;
 
 /** Runs Python scripts for the tools: validation first, then execution. */
 export interface PythonRunner {
@@ -364,24 +354,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     scriptsDirectory,
     prepare,
     execute,
-    async cleanupInlineScripts() {
-      let names: string[];
-      try {
-        names = await readdir(inlineDirectory);
-      } catch {
-        return 0;
-      }
-      // Leave alone the scripts of runs still going here, and of other live server processes.
-      const inline = names.filter((name) => {
-        const match = /^inline-(\d+)-[0-9a-f]+\.py$/.exec(name);
-        if (!match) return false;
-        const owner = Number(match[1]);
-        if (owner === process.pid) return !activeInlineFiles.has(join(inlineDirectory, name));
-        return !isProcessAlive(owner);
-      });
-      await Promise.all(inline.map((name) => rm(join(inlineDirectory, name), { force: true })));
-      return inline.length;
-    },
+    cleanupInlineScripts: () => removeLeftoverInlineScripts(inlineDirectory, activeInlineFiles),
   };
 }
 
@@ -394,24 +367,6 @@ export function toRunScriptResult(result: RunWithDependenciesResult): RunScriptR
     execution_strategy: result.execution_strategy,
     elapsed_seconds: result.elapsed_seconds,
   };
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function parseMeasurement(text: string): { cpu: number; maxRssKb: number } {
-  try {
-    const parsed = JSON.parse(text) as { cpu?: number; max_rss_kb?: number };
-    return { cpu: parsed.cpu ?? 0, maxRssKb: parsed.max_rss_kb ?? 0 };
-  } catch {
-    return { cpu: 0, maxRssKb: 0 };
-  }
 }
 
 function round(value: number): number {
