@@ -3,7 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPostgresJobStore } from '../src/postgres/postgres-job-store';
-import { measureCancelHint, measureLifecycles, report, sample } from './server-store-bench';
+import {
+  measureCancelHint,
+  measureCrossProcessCancel,
+  measureLifecycles,
+  report,
+  sample,
+} from './server-store-bench';
 
 const connectionString =
   process.env.SA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,12 +42,20 @@ export async function run(): Promise<void> {
     await measureLifecycles(store, 30);
     const lifecycle = await measureLifecycles(store, 500);
     const cancelHint = await measureCancelHint(store, replica, 200);
+    const crossProcessCancel = await measureCrossProcessCancel({
+      kind: 'postgres',
+      url: connectionString,
+      namespace: schema,
+      store,
+      count: 40,
+    });
     report({
       store: 'postgres',
       baselineName: 'single-row upsert',
       baseline,
       lifecycle,
       cancelHint,
+      crossProcessCancel,
     });
   } finally {
     await replica.close();

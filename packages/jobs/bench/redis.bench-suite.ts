@@ -3,7 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { createRedisJobStore } from '../src/redis/redis-job-store';
-import { measureCancelHint, measureLifecycles, report, sample } from './server-store-bench';
+import {
+  measureCancelHint,
+  measureCrossProcessCancel,
+  measureLifecycles,
+  report,
+  sample,
+} from './server-store-bench';
 
 const url = process.env.SA_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -31,12 +37,20 @@ export async function run(): Promise<void> {
     await measureLifecycles(store, 50);
     const lifecycle = await measureLifecycles(store, 1000);
     const cancelHint = await measureCancelHint(store, replica, 300);
+    const crossProcessCancel = await measureCrossProcessCancel({
+      kind: 'redis',
+      url: url,
+      namespace: prefix,
+      store,
+      count: 40,
+    });
     report({
       store: 'redis',
       baselineName: 'SET or GET round trip',
       baseline: perRoundTrip,
       lifecycle,
       cancelHint,
+      crossProcessCancel,
     });
   } finally {
     await replica.close();

@@ -1,7 +1,9 @@
 // Shared measurement of the Redis and PostgreSQL store benchmarks: the job lifecycle (create,
 // running, progress x10 via heartbeat, completed, get) with per-operation latency, and how long
 // a cancel requested through one store takes to reach a subscriber of another (two replicas).
+import { createJobManager } from '../src/job-manager';
 import type { JobEvent, JobStore } from '../src/job-store';
+import { startReplica } from '../src/redis/testing/replica-process';
 
 const owner = { instanceId: 'bench', pid: process.pid, host: 'bench-host' };
 
@@ -135,6 +137,49 @@ export async function measureCancelHint(
   return samples;
 }
 
+/**
+ * Cancel latency between replica processes: a replica process (`replica-child.ts`) runs
+ * `count` jobs; the cancel is made through this process's job manager, and measured until the
+ * replica reports that the work's signal aborted.
+ */
+export async function measureCrossProcessCancel(options: {
+  kind: 'redis' | 'postgres';
+  url: string;
+  namespace: string;
+  store: JobStore;
+  count: number;
+}): Promise<number[]> {
+  // The replica's jobs report progress and output once a second, as a long job would.
+  const replica = await startReplica(
+    options.kind,
+    options.url,
+    options.namespace,
+    options.count,
+    1000,
+  );
+  const manager = createJobManager({ store: options.store, logger: { warn: () => undefined } });
+  const samples: number[] = [];
+  try {
+    for (const id of replica.jobIds) {
+      for (let attempt = 0; (await manager.get(id))?.status !== 'running'; attempt++) {
+        if (attempt > 500) throw new Error(`job ${id} never started`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    for (const id of replica.jobIds) {
+      const aborted = replica.waitFor((message) => message.aborted === id);
+      const start = process.hrtime.bigint();
+      await manager.cancel(id, { reason: 'bench' });
+      await aborted;
+      samples.push(since(start));
+    }
+  } finally {
+    replica.child.kill('SIGKILL');
+    await manager.close();
+  }
+  return samples;
+}
+
 /** Formats milliseconds with three significant figures. */
 export function ms(value: number): string {
   return `${value < 1 ? value.toFixed(3) : value.toPrecision(3)} ms`;
@@ -159,6 +204,7 @@ export function report(figures: {
   baseline: number[];
   lifecycle: { perSecond: number; samples: Samples; lifecycleMs: number };
   cancelHint: number[];
+  crossProcessCancel: number[];
 }): void {
   const baselineMedian = percentile(figures.baseline, 0.5);
   const baselineMean =
@@ -185,6 +231,12 @@ export function report(figures: {
     ms(percentile(figures.cancelHint, 0.5)),
     ms(percentile(figures.cancelHint, 0.99)),
     `${(percentile(figures.cancelHint, 0.5) / baselineMedian).toFixed(1)}x`,
+  ]);
+  rows.push([
+    'cancel on B -> work aborted in process A',
+    ms(percentile(figures.crossProcessCancel, 0.5)),
+    ms(percentile(figures.crossProcessCancel, 0.99)),
+    `${(percentile(figures.crossProcessCancel, 0.5) / baselineMedian).toFixed(1)}x`,
   ]);
   printTable(['operation (' + figures.store + ')', 'p50', 'p99', 'p50 / baseline'], rows);
   const inRoundTrips = figures.lifecycle.lifecycleMs / baselineMean;

@@ -1,46 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createJobManager } from '../../job-manager';
 import type { JobStore } from '../../job-store';
-
-const packageDirectory = fileURLToPath(new URL('../../..', import.meta.url));
-const childScript = fileURLToPath(new URL('replica-child.ts', import.meta.url));
-
-/** A replica process (see `replica-child.ts`) and the lines it printed. */
-interface Replica {
-  child: ChildProcess;
-  jobIds: string[];
-  messages: Record<string, unknown>[];
-}
-
-async function startReplica(
-  kind: 'redis' | 'postgres',
-  url: string,
-  namespace: string,
-): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@sa/source', '--import', 'tsx', childScript, kind, url, namespace],
-    { cwd: packageDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const messages: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const started = new Promise<string[]>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const message = JSON.parse(line) as Record<string, unknown>;
-      messages.push(message);
-      if (Array.isArray(message.started)) resolve(message.started as string[]);
-    });
-    child.once('exit', (code) => reject(new Error(`replica exited (${String(code)}): ${stderr}`)));
-  });
-  return { child, jobIds: await started, messages };
-}
+import { startReplica } from './replica-process';
+import type { Replica } from './replica-process';
 
 /**
  * Two replicas sharing one store: a job started by replica A (a separate process) shows
