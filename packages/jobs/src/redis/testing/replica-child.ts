@@ -1,5 +1,5 @@
 // A replica for the cross-replica tests: a job manager on a Redis or PostgreSQL store that
-// starts never-ending jobs (two by default) (progress and output every intervalMs) and prints their ids, then
+// starts never-ending jobs (two by default; progress and output every intervalMs) and prints their ids, then
 // runs until killed. Their work stops only when cancelled.
 // Usage: node --conditions=@sa/source --import tsx replica-child.ts <redis|postgres> <url> <prefix or schema> [jobs=2] [intervalMs=50]
 import { createJobManager } from '../../job-manager';
