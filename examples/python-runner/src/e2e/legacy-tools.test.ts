@@ -3,7 +3,8 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWheel, isAlive } from '../testing/build-wheel';
+import { buildWheel } from '../testing/build-wheel';
+import { isAlive } from '../testing/is-alive';
 import type { StdioServer } from '../testing/stdio-server';
 import { callJson, eventually, startStdioServer } from '../testing/stdio-server';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAlive } from '../testing/build-wheel';
+import { isAlive } from '../testing/is-alive';
 import { callJson, eventually, startStdioServer } from '../testing/stdio-server';
 
 interface JobStatus {

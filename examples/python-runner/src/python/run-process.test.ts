@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAlive } from '../testing/build-wheel';
+import { isAlive } from '../testing/is-alive';
 import { runProcess } from './run-process';
 
 const python = 'python3';

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -44,20 +43,4 @@ export async function buildWheel(options: {
     options.value ?? 'hello',
   ]);
   return stdout.trim() || join(options.directory, `${options.name}-1.0.0-py3-none-any.whl`);
-}
-
-/** True while a process with this pid exists (zombies count as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // A zombie has state Z in /proc/<pid>/stat.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
 }
