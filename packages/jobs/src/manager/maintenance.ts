@@ -1,17 +1,7 @@
-import { hostname } from 'node:os';
 import type { JobOwner, JobRecord, JobStatus } from '../job-record';
 import type { JobStore } from '../job-store';
+import { currentHost, isProcessKnownDead } from '../process-liveness';
 import type { TimerSet } from './manager-timers';
-
-/** True unless `pid` is certainly gone (`kill(pid, 0)` fails with ESRCH). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /** What the reaper and pruner need. */
 export interface MaintenanceContext {
@@ -32,7 +22,7 @@ export interface MaintenanceContext {
  * without waiting for the lease), fenced by the dead owner's own token and version.
  */
 export async function interruptDeadLocalOwners(context: MaintenanceContext): Promise<JobRecord[]> {
-  const host = hostname();
+  const host = currentHost;
   const interrupted: JobRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -41,7 +31,7 @@ export async function interruptDeadLocalOwners(context: MaintenanceContext): Pro
       const owner = record.owner;
       if (owner === null || owner.host !== host || owner.instanceId === context.owner.instanceId)
         continue;
-      if (owner.pid === process.pid || isProcessAlive(owner.pid)) continue;
+      if (!isProcessKnownDead(owner.pid, owner.host)) continue;
       const result = await context.store.transition(
         record.id,
         {
