@@ -14,6 +14,8 @@ describe('parseCommandLine', () => {
       port: 8000,
       inlineTimeoutSeconds: 20,
       store: 'file',
+      leaseSeconds: 15,
+      heartbeatSeconds: 5,
       roots: [process.cwd()],
       python: 'python3',
       maxConcurrentJobs: 4,
@@ -79,8 +81,48 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
+    ['redis', 'redis://127.0.0.1:6379', 'app:jobs:'],
+    ['postgres', 'postgres://postgres@127.0.0.1:5432/test', 'app_jobs'],
+  ])('reads the %s store with its URL, prefix, lease and heartbeat', (store, url, prefix) => {
+    vi.stubEnv('SA_STORE_URL', url);
+    vi.stubEnv('SA_HEARTBEAT_SECONDS', '0.5');
+    expect(
+      parseCommandLine(['--store', store, '--store-prefix', prefix, '--lease-seconds', '3']),
+    ).toMatchObject({
+      store,
+      storeUrl: url,
+      storePrefix: prefix,
+      leaseSeconds: 3,
+      heartbeatSeconds: 0.5,
+    });
+  });
+
+  it.each([
     [['--port', 'abc'], /--port must be a number/],
-    [['--store', 'redis'], /Allowed choices are file, memory/],
+    [['--store', 'sqlite'], /Allowed choices are file, memory, redis, postgres/],
+    [['--store', 'redis'], /--store redis needs --store-url \(or SA_STORE_URL\)/],
+    [
+      ['--store', 'postgres', '--store-url', 'not a url'],
+      /--store-url for the postgres store is not a URL/,
+    ],
+    [
+      ['--store', 'redis', '--store-url', 'postgres://h/db'],
+      /must start with redis:\/\/ or rediss:\/\//,
+    ],
+    [
+      ['--store', 'postgres', '--store-url', 'redis://h'],
+      /must start with postgres:\/\/ or postgresql:\/\//,
+    ],
+    [
+      ['--store', 'postgres', '--store-url', 'postgres://h/db', '--store-prefix', 'bad-name'],
+      /schema name/,
+    ],
+    [['--store-prefix', 'x:'], /--store-prefix applies to the redis and postgres stores only/],
+    [
+      ['--lease-seconds', '2', '--heartbeat-seconds', '2'],
+      /--heartbeat-seconds \(2\) must be less than --lease-seconds \(2\)/,
+    ],
+    [['--lease-seconds', '0'], /--lease-seconds must be a positive number/],
     [['--max-concurrent-jobs', '0'], /--max-concurrent-jobs must be a positive number/],
     [['--inline-timeout', '-1'], /--inline-timeout must be a number >= 0/],
   ])('refuses %j', (argv, message) => {

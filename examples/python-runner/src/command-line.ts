@@ -1,7 +1,7 @@
 import { delimiter } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { PythonRunnerConfig } from './config';
-import { defaultDataDirectory, resolveConfig } from './config';
+import { defaultDataDirectory, pythonRunnerStoreKinds, resolveConfig } from './config';
 import { packageVersion } from './package-version';
 
 /** A commander parser of numeric option values. */
@@ -53,15 +53,39 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     )
     .addOption(
       new Option('--store <store>', 'job store')
-        .choices(['file', 'memory'])
+        .choices(pythonRunnerStoreKinds)
         .default('file')
         .env('SA_STORE'),
     )
     .addOption(
       new Option(
         '--store-url <url>',
-        'file store directory (path or file: URL) instead of <data-dir>/jobs',
+        'file store directory (path or file: URL) instead of <data-dir>/jobs; redis:// or postgres:// URL of the server store',
       ).env('SA_STORE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--store-prefix <prefix>',
+        'redis key prefix (default sa:jobs:) or postgres schema (default sa_jobs)',
+      ).env('SA_STORE_PREFIX'),
+    )
+    .addOption(
+      new Option(
+        '--lease-seconds <seconds>',
+        "a running job's owner lease; a dead replica's jobs are interrupted after it",
+      )
+        .argParser(number('--lease-seconds'))
+        .default(15)
+        .env('SA_LEASE_SECONDS'),
+    )
+    .addOption(
+      new Option(
+        '--heartbeat-seconds <seconds>',
+        'how often a running job renews its lease and sees cancel requests',
+      )
+        .argParser(number('--heartbeat-seconds'))
+        .default(5)
+        .env('SA_HEARTBEAT_SECONDS'),
     )
     .addOption(
       new Option(
@@ -116,8 +140,11 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     port: number;
     dataDir: string;
     inlineTimeout: number;
-    store: 'file' | 'memory';
+    store: PythonRunnerConfig['store'];
     storeUrl?: string;
+    storePrefix?: string;
+    leaseSeconds: number;
+    heartbeatSeconds: number;
     root?: string[];
     python: string;
     maxConcurrentJobs: number;
@@ -134,6 +161,9 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     inlineTimeoutSeconds: options.inlineTimeout,
     store: options.store,
     storeUrl: options.storeUrl,
+    storePrefix: options.storePrefix,
+    leaseSeconds: options.leaseSeconds,
+    heartbeatSeconds: options.heartbeatSeconds,
     roots: options.root,
     python: options.python,
     maxConcurrentJobs: options.maxConcurrentJobs,

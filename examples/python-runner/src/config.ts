@@ -1,6 +1,17 @@
 import envPaths from 'env-paths';
 import { InvalidArgumentError } from '@sa/core';
 
+/** The job stores the server can use. */
+export const pythonRunnerStoreKinds = ['file', 'memory', 'redis', 'postgres'] as const;
+
+/** One of `pythonRunnerStoreKinds`. */
+export type PythonRunnerStoreKind = (typeof pythonRunnerStoreKinds)[number];
+
+const storeUrlProtocols: Partial<Record<PythonRunnerStoreKind, readonly string[]>> = {
+  redis: ['redis:', 'rediss:'],
+  postgres: ['postgres:', 'postgresql:'],
+};
+
 /** Every setting of the server, as the command line and environment give them. */
 export interface PythonRunnerConfig {
   /** `stdio` (default) or `http` (Streamable HTTP). */
@@ -13,10 +24,19 @@ export interface PythonRunnerConfig {
   dataDirectory: string;
   /** Budget before a v2 call moves to the background, seconds (default 20). */
   inlineTimeoutSeconds: number;
-  /** `file` (default, under the data directory) or `memory`. */
-  store: 'file' | 'memory';
-  /** For `file`: the store's directory (a path or `file:` URL) instead of `<data-dir>/jobs`. */
+  /** `file` (default, under the data directory), `memory`, `redis` or `postgres`. */
+  store: PythonRunnerStoreKind;
+  /**
+   * For `file`: the store's directory (a path or `file:` URL) instead of `<data-dir>/jobs`.
+   * For `redis` (`redis://` or `rediss://`) and `postgres` (`postgres://` or `postgresql://`): the server, required.
+   */
   storeUrl?: string;
+  /** For `redis`: the key prefix (default `sa:jobs:`); for `postgres`: the schema (default `sa_jobs`). */
+  storePrefix?: string;
+  /** How long a running job's owner lease lasts without a heartbeat, seconds (default 15). */
+  leaseSeconds: number;
+  /** How often a running job's owner renews its lease, seconds (default 5, below the lease). */
+  heartbeatSeconds: number;
   /** The only directories scripts may run in or be read from (default the working directory). */
   roots: string[];
   /** The interpreter when uv is not used (default `python3`). */
@@ -47,7 +67,10 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     dataDirectory: partial.dataDirectory ?? defaultDataDirectory(),
     inlineTimeoutSeconds: partial.inlineTimeoutSeconds ?? 20,
     store: partial.store ?? 'file',
-    storeUrl: partial.storeUrl,
+    storeUrl: partial.storeUrl || undefined,
+    storePrefix: partial.storePrefix || undefined,
+    leaseSeconds: partial.leaseSeconds ?? 15,
+    heartbeatSeconds: partial.heartbeatSeconds ?? 5,
     roots: partial.roots && partial.roots.length > 0 ? partial.roots : [process.cwd()],
     python: partial.python ?? 'python3',
     maxConcurrentJobs: partial.maxConcurrentJobs ?? 4,
@@ -61,10 +84,19 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
       `--transport must be stdio or http, not ${String(config.transport)}`,
     );
   }
-  if (!['file', 'memory'].includes(config.store)) {
+  if (!pythonRunnerStoreKinds.includes(config.store)) {
     throw new InvalidArgumentError(
-      `--store must be file or memory, not ${String(config.store)} (Redis and PostgreSQL stores come with @sa/jobs/redis and @sa/jobs/postgres)`,
+      `--store must be one of ${pythonRunnerStoreKinds.join(', ')}, not ${String(config.store)}`,
     );
+  }
+  checkStoreUrl(config.store, config.storeUrl);
+  if (config.storePrefix !== undefined && config.store !== 'redis' && config.store !== 'postgres')
+    throw new InvalidArgumentError(`--store-prefix applies to the redis and postgres stores only`);
+  if (config.store === 'postgres' && config.storePrefix !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.storePrefix))
+      throw new InvalidArgumentError(
+        `--store-prefix for postgres is a schema name (letters, digits, _; not starting with a digit), not ${JSON.stringify(config.storePrefix)}`,
+      );
   }
   const positive = (value: number, name: string, allowZero = false): void => {
     if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
@@ -81,5 +113,34 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
   if (!Number.isInteger(config.maxConcurrentJobs))
     throw new InvalidArgumentError('--max-concurrent-jobs must be an integer');
   positive(config.maxOutputBytes, '--max-output-bytes');
+  positive(config.leaseSeconds, '--lease-seconds');
+  positive(config.heartbeatSeconds, '--heartbeat-seconds');
+  if (config.heartbeatSeconds >= config.leaseSeconds)
+    throw new InvalidArgumentError(
+      `--heartbeat-seconds (${config.heartbeatSeconds}) must be less than --lease-seconds (${config.leaseSeconds}), or jobs would be reaped between heartbeats`,
+    );
   return config;
+}
+
+/** Throws `INVALID_ARGUMENT` unless a server store has a URL of its own protocol. */
+function checkStoreUrl(store: PythonRunnerStoreKind, storeUrl: string | undefined): void {
+  const protocols = storeUrlProtocols[store];
+  if (protocols === undefined) return;
+  const example = `${protocols[0]}//${store === 'redis' ? '127.0.0.1:6379' : 'postgres@127.0.0.1:5432/app'}`;
+  if (storeUrl === undefined)
+    throw new InvalidArgumentError(
+      `--store ${store} needs --store-url (or SA_STORE_URL), e.g. ${example}`,
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(storeUrl);
+  } catch {
+    throw new InvalidArgumentError(
+      `--store-url for the ${store} store is not a URL: ${JSON.stringify(storeUrl)} (e.g. ${example})`,
+    );
+  }
+  if (!protocols.includes(parsed.protocol))
+    throw new InvalidArgumentError(
+      `--store-url for the ${store} store must start with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}, not ${parsed.protocol}// (e.g. ${example})`,
+    );
 }

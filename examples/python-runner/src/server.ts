@@ -48,7 +48,7 @@ export async function createPythonRunnerServer(
   const { config, logger } = options;
   const roots = await resolveRoots(config.roots);
   await mkdir(config.dataDirectory, { recursive: true });
-  const store = createConfiguredJobStore(config, logger);
+  const store = await createConfiguredJobStore(config, logger);
   // Before the first call: jobs of a server that died are `interrupted` from the first read on.
   const reaped = await store.reapExpired().catch((error: unknown) => {
     logger.warn(
@@ -61,6 +61,8 @@ export async function createPythonRunnerServer(
   const jobs = createJobManager({
     store,
     concurrency: config.maxConcurrentJobs,
+    leaseMs: Math.round(config.leaseSeconds * 1000),
+    heartbeatMs: Math.round(config.heartbeatSeconds * 1000),
     logger: { warn: (message) => logger.warn(message) },
   });
   const childRegistry = createChildRegistry(join(config.dataDirectory, 'children'));
