@@ -1,5 +1,6 @@
 import { startInBackground } from '@sa/core';
 import type { WorkContext } from '@sa/core';
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJobManager } from './job-manager';
 import type { JobManager, JobManagerOptions } from './job-manager-types';
@@ -134,6 +135,32 @@ describe('cancel', () => {
 });
 
 describe('wait', () => {
+  it('takes 50 concurrent waits on one signal without a MaxListenersExceededWarning', async () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const jobs = manager({ concurrency: 50 });
+      const works = Array.from({ length: 50 }, () => controllable<number>());
+      const started = await Promise.all(
+        works.map((work) => jobs.adopt(startInBackground(work.work), { tool: 't' })),
+      );
+      const caller = new AbortController();
+      const waits = started.map((job) =>
+        jobs.wait(job.id, { timeoutMs: 60_000, signal: caller.signal }),
+      );
+      await vi.advanceTimersByTimeAsync(0);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+      works.forEach((work, index) => work.resolve(index));
+      const done = await Promise.all(waits);
+      expect(done.map((record) => record.result)).toEqual(works.map((_, index) => index));
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+      expect(
+        warn.mock.calls.filter((call) => String(call[0]).includes('MaxListenersExceeded')),
+      ).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('resolves at once for a job that finished before the call', async () => {
     const jobs = manager();
     const job = await jobs.adopt(

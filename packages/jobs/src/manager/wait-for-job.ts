@@ -4,6 +4,7 @@ import { isTerminalStatus } from '../job-record';
 import type { JobRecord } from '../job-record';
 import type { JobManagerOptions, WaitOptions } from '../job-manager-types';
 import type { JobStore } from '../job-store';
+import { onAbortShared } from './abort-listeners';
 import { startBackgroundTimer } from './manager-timers';
 import { isPermanentStoreError } from './retry-store-call';
 import { assertJobId, assertScope } from '../validate-arguments';
@@ -156,14 +157,13 @@ export async function waitForJob(
       baseline = { version: record.version, output: await outputEnd(context.store, id) };
     if (options.timeoutMs === 0) return (await context.store.get(id, getOptions)) ?? record;
 
-    const onClose = (): void => fail?.(new ClosedError('The job manager closed while waiting'));
-    context.closeSignal.addEventListener('abort', onClose, { once: true });
-    cleanups.push(() => context.closeSignal.removeEventListener('abort', onClose));
-    if (signal !== undefined) {
-      const onAbort = (): void => fail?.(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      cleanups.push(() => signal.removeEventListener('abort', onAbort));
-    }
+    // One shared listener per signal however many waits are pending (no MaxListeners warning).
+    cleanups.push(
+      onAbortShared(context.closeSignal, () =>
+        fail?.(new ClosedError('The job manager closed while waiting')),
+      ),
+    );
+    if (signal !== undefined) cleanups.push(onAbortShared(signal, () => fail?.(signal.reason)));
     const timeout = startBackgroundTimer(
       context.timers,
       () => {
