@@ -17,3 +17,5 @@ export { tasksCapability } from './task-handlers';
 export { toTask, taskStatusOf, modelImmediateResponseKey } from './task-mapping';
 export { createJobTaskStore } from './job-task-store';
 export type { JobTaskStoreOptions } from './job-task-store';
+export { scopeOf } from './scope';
+export type { ScopeSource } from './scope';

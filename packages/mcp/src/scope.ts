@@ -24,7 +24,11 @@ export function resolveCallerScope(source: ScopeSource, sharedJobs: boolean): Ca
   return { create: scope, read: scope };
 }
 
-function scopeOf(source: ScopeSource): string | null {
+/**
+ * The scope a caller's jobs are stored under: `auth:<sub>`, else `auth-client:<clientId>`,
+ * else `session:<id>`, else null (shared, as over stdio where the one client owns the server).
+ */
+export function scopeOf(source: ScopeSource): string | null {
   const extra = source.authInfo?.extra;
   const subject = extra?.['sub'] ?? extra?.['subject'];
   if (typeof subject === 'string' && subject !== '') return `auth:${subject}`;

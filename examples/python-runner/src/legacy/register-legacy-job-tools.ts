@@ -4,7 +4,7 @@ import { NotFoundError } from '@sa/core';
 import type { JobRecord, JsonValue } from '@sa/jobs';
 import { isTerminalStatus } from '@sa/jobs';
 import type { PythonRunnerServices, ToolExtra } from '../services';
-import { scopeOf } from '../scope';
+import { scopeOf } from '@sa/mcp';
 import { toolCall } from '../tool-result';
 import { deprecated } from './deprecation';
 import { elapsedSecondsOf, exitCodeOf, isActive, storedInput } from './legacy-job-view';
