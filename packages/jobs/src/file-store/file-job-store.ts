@@ -119,7 +119,13 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     return locks.withLock(record.id, async () => {
       if (await records.exists(record.id))
         throw new ConflictError(`A job with id ${record.id} already exists`);
-      await records.save(record, { durable: true });
+      try {
+        await records.insert(record);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new ConflictError(`A job with id ${record.id} already exists`);
+        throw error;
+      }
       return record;
     });
   }

@@ -95,6 +95,10 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
   }
 
   async function readNew(): Promise<void> {
+    // Nothing new (the usual case after a watch event for this process's own append): one stat.
+    const current = statSync(path, { throwIfNoEntry: false });
+    if (current === undefined) return;
+    if (loaded && current.ino === trackedInode && current.size === offset) return;
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -181,14 +185,32 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
     if (lines.length === 0) return;
     const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
     for (let attempt = 0; ; attempt += 1) {
-      writeSync(openAppend(), text);
+      const descriptor = openAppend();
+      const written = writeSync(descriptor, text);
       const current = statSync(path, { throwIfNoEntry: false });
-      if (current?.ino === appendInode || attempt >= 5) break;
+      if (current?.ino === appendInode) {
+        skipOwnLines(descriptor, written, lines.length);
+        break;
+      }
+      if (attempt >= 5) break;
       // A compaction replaced the log after we opened it: write the lines to the new one too.
       closeSync(appendDescriptor!);
       appendDescriptor = undefined;
     }
     for (const line of lines) apply(line);
+  }
+
+  /**
+   * When our lines went right after what this reader had read (nobody else appended in
+   * between), move the read offset past them: they are applied already, and the watch event
+   * they cause then costs one `stat` instead of a read of our own lines.
+   */
+  function skipOwnLines(descriptor: number, written: number, count: number): void {
+    if (refreshing !== undefined || !loaded || remainder.length > 0) return;
+    if (appendInode !== trackedInode) return;
+    if (fstatSync(descriptor).size !== offset + written) return;
+    offset += written;
+    linesInFile += count;
   }
 
   async function compact(compactOptions: { onlyIfNeeded?: boolean } = {}): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobRecord } from '../job-record';
 import type { JobEvent } from '../job-store';
-import { writeFileAtomically } from './durable-file';
+import { createFileDurably, writeFileAtomically } from './durable-file';
 import type { FileLocks } from './file-lock';
 import { changedLine, type IndexLine } from './index-entry';
 import type { IndexLog } from './index-log';
@@ -62,6 +62,12 @@ export interface RecordRepository {
    * appends its index line and emits `changed`. The caller holds the job's lock.
    */
   save(record: JobRecord, options: { durable: boolean }): Promise<void>;
+  /**
+   * Writes a new record's file durably (created under its name, the file and its folder fsynced
+   * together), then appends its index line and emits `changed`. The caller holds the job's lock
+   * and has checked the file does not exist (`EEXIST` rejects otherwise).
+   */
+  insert(record: JobRecord): Promise<void>;
   /**
    * Stores a heartbeat's state in the job's live file (one in-place write, not fsynced) on top
    * of record file version `basedOn`; announces it when `announce`. The caller holds the lock.
@@ -137,6 +143,10 @@ export function createRecordRepository(options: RecordRepositoryOptions): Record
     },
     async save(record, saveOptions) {
       await writeFileAtomically(recordPath(record.id), JSON.stringify(record), saveOptions);
+      await announce(record);
+    },
+    async insert(record) {
+      await createFileDurably(recordPath(record.id), JSON.stringify(record));
       await announce(record);
     },
     async saveLive(record, basedOn, saveOptions) {
