@@ -12,6 +12,7 @@ import { resolveConfig } from '../src/config';
 import { createStderrLogger } from '../src/logger';
 import { probePython } from '../src/python/interpreter';
 import { createPythonRunnerServer } from '../src/server';
+import { benchReplicas } from './replicas';
 
 const iterations = 40;
 const concurrentJobs = Number(process.env.BENCH_JOBS ?? 50);
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     );
   }
   await rm(root, { recursive: true, force: true });
+  await benchReplicas();
 }
 
 async function measureConcurrentJobs(
