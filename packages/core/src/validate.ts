@@ -36,8 +36,9 @@ export function assertOptionalObject(value: unknown, name: string): void {
 
 /** Throws unless `value` is undefined or an `AbortSignal`; the message names `name`. */
 export function assertOptionalSignal(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (!hasMembers(value, ['addEventListener', 'removeEventListener']) || !('aborted' in value)) {
+  // A real AbortSignal (the usual case, on every call) needs no member-by-member check.
+  if (value === undefined || value instanceof AbortSignal) return;
+  if (!hasMembers(value, signalMembers) || !('aborted' in value)) {
     throw new InvalidArgumentError(`${name} must be an AbortSignal, got ${describeValue(value)}`);
   }
 }
@@ -48,7 +49,7 @@ export function assertOptionalTimers(
   name: string,
 ): asserts value is Timers | undefined {
   if (value === undefined) return;
-  if (!hasMembers(value, ['setTimeout', 'clearTimeout'])) {
+  if (!hasMembers(value, timerMembers)) {
     throw new InvalidArgumentError(
       `${name} must be an object with setTimeout and clearTimeout functions, got ${describeValue(value)}`,
     );
@@ -56,11 +57,15 @@ export function assertOptionalTimers(
 }
 
 /** True if `value` is an object whose `names` are all functions. */
-function hasMembers(value: unknown, names: string[]): value is object {
+function hasMembers(value: unknown, names: readonly string[]): value is object {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return names.every((memberName) => typeof record[memberName] === 'function');
+  for (const memberName of names) if (typeof record[memberName] !== 'function') return false;
+  return true;
 }
+
+const signalMembers = ['addEventListener', 'removeEventListener'] as const;
+const timerMembers = ['setTimeout', 'clearTimeout'] as const;
 
 /** A short description of a value for error messages. */
 export function describeValue(value: unknown): string {

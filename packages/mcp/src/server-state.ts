@@ -66,11 +66,14 @@ export function routeToolCalls(server: McpServer, state: ServerState): void {
       'Cannot route tools/call: this @modelcontextprotocol/sdk version keeps request handlers elsewhere',
     );
   }
-  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  // Not an async function: a smart tool's promise is handed to the SDK as it is (one tick less).
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const entry = state.smartTools.get(request.params.name);
-    if (entry === undefined) return (await fallback(request, extra)) as CallToolResult;
+    if (entry === undefined) return fallback(request, extra) as Promise<CallToolResult>;
     if (!entry.registered.enabled) {
-      throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} disabled`);
+      return Promise.reject(
+        new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} disabled`),
+      );
     }
     return entry.call(request, extra);
   });

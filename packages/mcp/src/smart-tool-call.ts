@@ -42,56 +42,89 @@ export interface SmartToolDefinition {
 }
 
 /** Answers one `tools/call` of a smart tool; never throws (errors become `isError` results). */
-export async function callSmartTool(
+export function callSmartTool(
   definition: SmartToolDefinition,
   request: CallToolRequest,
   extra: RequestExtra,
 ): Promise<CallToolResult | CreateTaskResult> {
   try {
-    const parsed = await parseArguments(definition.inputSchema, request.params.arguments ?? {});
-    if (!parsed.success) {
-      return errorResult(
+    const parsed = parseArguments(definition.inputSchema, request.params.arguments ?? {});
+    // Schemas without async refinements parse synchronously: no extra tick on the fast path.
+    const answer = isPromise(parsed)
+      ? parsed.then((result) => callWithArguments(definition, request, extra, result))
+      : callWithArguments(definition, request, extra, parsed);
+    return answer.catch(errorResult);
+  } catch (error) {
+    return Promise.resolve(errorResult(error));
+  }
+}
+
+function callWithArguments(
+  definition: SmartToolDefinition,
+  request: CallToolRequest,
+  extra: RequestExtra,
+  parsed: z.ZodSafeParseResult<Record<string, unknown>>,
+): Promise<CallToolResult | CreateTaskResult> {
+  if (!parsed.success) {
+    return Promise.resolve(
+      errorResult(
         new SaError('INVALID_ARGUMENT', describeIssues(definition.name, parsed.error), {
           data: { issues: parsed.error.issues.map(({ path, message }) => ({ path, message })) },
         }),
-      );
-    }
-    const {
-      async_mode: asyncMode,
-      job_label: jobLabel,
-      ...args
-    } = parsed.data as {
-      async_mode: boolean;
-      job_label?: string;
-    } & Record<string, unknown>;
-    // Built only when the work becomes a job: the inline path writes nothing and stays cheap.
-    const meta = (): JobMeta => ({
-      tool: definition.name,
-      label: jobLabel ?? labelFor(definition, args),
-      input: toJsonValue(args),
-      scope: resolveCallerScope(extra, definition.sharedJobs).create,
-    });
-    const sink = new OutputSink(definition.jobs, definition.maxBufferedOutputBytes);
-    const isTask = request.params.task !== undefined;
-    const forwarder = isTask
-      ? createTaskProgressForwarder(definition.server, extra, {
-          intervalMs: definition.progressIntervalMs,
-          warn: (message) => definition.warn(message),
-        })
-      : undefined;
-    const work = createWork(definition, args, extra, sink, forwarder);
-    if (isTask) {
-      const record = await startJob(definition.jobs, work, meta(), sink);
-      return createTaskResult(record, definition.statusToolName());
-    }
-    if (asyncMode) {
-      const record = await startJob(definition.jobs, work, meta(), sink);
-      return jobHandleResult(record, 'async', definition);
-    }
-    return await runInline(definition, work, meta, sink, extra);
-  } catch (error) {
-    return errorResult(error);
+      ),
+    );
   }
+  const {
+    async_mode: asyncMode,
+    job_label: jobLabel,
+    ...args
+  } = parsed.data as {
+    async_mode: boolean;
+    job_label?: string;
+  } & Record<string, unknown>;
+  const call: CallState = { definition, extra, args, jobLabel };
+  const sink = new OutputSink(definition.jobs, definition.maxBufferedOutputBytes);
+  const isTask = request.params.task !== undefined;
+  const forwarder = isTask
+    ? createTaskProgressForwarder(definition.server, extra, {
+        intervalMs: definition.progressIntervalMs,
+        warn: (message) => definition.warn(message),
+      })
+    : undefined;
+  const work = createWork(definition, args, extra, sink, forwarder);
+  if (isTask) {
+    return startJob(definition.jobs, work, jobMeta(call), sink).then((record) =>
+      createTaskResult(record, definition.statusToolName()),
+    );
+  }
+  if (asyncMode) {
+    return startJob(definition.jobs, work, jobMeta(call), sink).then((record) =>
+      jobHandleResult(record, 'async', definition),
+    );
+  }
+  return runInline(call, work, sink);
+}
+
+/** One call's arguments and request, for the job record if the work becomes a job. */
+interface CallState {
+  definition: SmartToolDefinition;
+  extra: RequestExtra;
+  args: Record<string, unknown>;
+  jobLabel: string | undefined;
+}
+
+/** Built only when the work becomes a job: the inline path writes nothing and stays cheap. */
+function jobMeta({ definition, extra, args, jobLabel }: CallState): JobMeta {
+  return {
+    tool: definition.name,
+    label: jobLabel ?? labelFor(definition, args),
+    input: toJsonValue(args),
+    scope: resolveCallerScope(extra, definition.sharedJobs).create,
+  };
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
 }
 
 async function startJob(
@@ -106,25 +139,36 @@ async function startJob(
 }
 
 async function runInline(
-  definition: SmartToolDefinition,
+  call: CallState,
   work: Work<JsonValue>,
-  meta: () => JobMeta,
   sink: OutputSink,
-  extra: RequestExtra,
 ): Promise<CallToolResult> {
+  const { definition, extra } = call;
   const transport = definition.server.server.transport;
-  const onProgress = createProgressNotifier(extra, (error) =>
-    definition.warn(`Could not send progress for ${definition.name}: ${String(error)}`),
+  // Without a progress token there is nothing to notify: no listener, no closure.
+  const onProgress =
+    extra._meta?.progressToken === undefined
+      ? undefined
+      : createProgressNotifier(extra, (error) =>
+          definition.warn(`Could not send progress for ${definition.name}: ${String(error)}`),
+        );
+  const outcome = await definition.jobs.runner.runWithBudget(
+    work,
+    onProgress === undefined
+      ? {
+          budgetMs: definition.budgetMs,
+          signal: extra.signal,
+          // A request abort promotes; a client's cancel is told apart below and cancels the work.
+          onRequestAbort: 'promote',
+        }
+      : {
+          budgetMs: definition.budgetMs,
+          signal: extra.signal,
+          onRequestAbort: 'promote',
+          onProgress,
+          progressIntervalMs: definition.progressIntervalMs,
+        },
   );
-  const outcome = await definition.jobs.runner.runWithBudget(work, {
-    budgetMs: definition.budgetMs,
-    signal: extra.signal,
-    // A request abort promotes; a client's cancel is told apart below and cancels the work.
-    onRequestAbort: 'promote',
-    ...(onProgress === undefined
-      ? {}
-      : { onProgress, progressIntervalMs: definition.progressIntervalMs }),
-  });
   if (outcome.status === 'completed') {
     sink.discard();
     return successResult(outcome.value);
@@ -138,7 +182,7 @@ async function runInline(
   }
   let record: JobRecord;
   try {
-    record = await definition.jobs.adopt(task, meta());
+    record = await definition.jobs.adopt(task, jobMeta(call));
   } catch (error) {
     task.cancel('The work could not be stored as a job');
     throw error;

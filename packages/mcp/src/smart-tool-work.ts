@@ -25,7 +25,7 @@ export function createWork(
   return (workContext) => {
     let returned: unknown;
     try {
-      returned = definition.handler(args, handlerContext(workContext, extra, sink, forwarder));
+      returned = definition.handler(args, new HandlerContext(workContext, extra, sink, forwarder));
     } catch (error) {
       forwarder?.finish();
       throw error;
@@ -41,25 +41,47 @@ export function createWork(
   };
 }
 
-function handlerContext(
-  workContext: WorkContext,
-  extra: RequestExtra,
-  sink: OutputSink,
-  forwarder: TaskProgressForwarder | undefined,
-): SmartToolContext {
-  return {
-    // A getter: the work's AbortController is only made when the handler asks for it.
-    get signal() {
-      return workContext.signal;
-    },
-    reportProgress: (update) => {
-      workContext.reportProgress(update);
-      forwarder?.push(update);
-    },
-    appendOutput: (stream, chunk) => sink.append(stream, chunk),
-    sessionId: extra.sessionId,
-    authInfo: extra.authInfo,
-  };
+/**
+ * The context a handler receives. A class rather than an object literal of closures: a call
+ * allocates one small object, and the work's signal is only made when the handler reads it.
+ */
+class HandlerContext implements SmartToolContext {
+  readonly #workContext: WorkContext;
+  readonly #sink: OutputSink;
+  readonly #forwarder: TaskProgressForwarder | undefined;
+  readonly sessionId: string | undefined;
+  readonly authInfo: SmartToolContext['authInfo'];
+  #reportProgress: SmartToolContext['reportProgress'] | undefined;
+  #appendOutput: SmartToolContext['appendOutput'] | undefined;
+
+  constructor(
+    workContext: WorkContext,
+    extra: RequestExtra,
+    sink: OutputSink,
+    forwarder: TaskProgressForwarder | undefined,
+  ) {
+    this.#workContext = workContext;
+    this.#sink = sink;
+    this.#forwarder = forwarder;
+    this.sessionId = extra.sessionId;
+    this.authInfo = extra.authInfo;
+  }
+
+  get signal(): AbortSignal {
+    return this.#workContext.signal;
+  }
+
+  /** Bound on first read, so a handler may pass it around detached. */
+  get reportProgress(): SmartToolContext['reportProgress'] {
+    return (this.#reportProgress ??= (update) => {
+      this.#workContext.reportProgress(update);
+      this.#forwarder?.push(update);
+    });
+  }
+
+  get appendOutput(): SmartToolContext['appendOutput'] {
+    return (this.#appendOutput ??= (stream, chunk) => this.#sink.append(stream, chunk));
+  }
 }
 
 function finishResult(
