@@ -30,6 +30,7 @@ export type {
   PruneOptions,
   OutputChunk,
   ReadOutputOptions,
+  AppendOutputOptions,
   JobEvent,
   SubscribeOptions,
   JobStore,

@@ -136,6 +136,16 @@ export interface ReadOutputOptions {
   maxBytes?: number;
 }
 
+/** Options for `JobStore.appendOutput`. */
+export interface AppendOutputOptions {
+  /**
+   * Append only when the stream's end offset (`OutputChunk.endOffset`, dropped bytes included)
+   * is this; otherwise reject with `CONFLICT` and write nothing. A writer that tracks the offset
+   * can retry an append whose reply was lost without writing it twice.
+   */
+  expectedOffset?: number;
+}
+
 /** A change in the store: a hint to re-read, never the data itself. */
 export interface JobEvent {
   type: 'changed' | 'output' | 'deleted';
@@ -173,7 +183,13 @@ export interface JobStore {
   reapExpired(options?: { now?: number }): Promise<JobRecord[]>;
   /** Deletes in bounded batches; returns how many were deleted. Never deletes running jobs. */
   prune(options?: PruneOptions): Promise<number>;
-  appendOutput(id: string, stream: OutputStream, chunk: string): Promise<void>;
+  /** Appends to a job's output log (bounded: the oldest bytes are dropped and counted). */
+  appendOutput(
+    id: string,
+    stream: OutputStream,
+    chunk: string,
+    options?: AppendOutputOptions,
+  ): Promise<void>;
   readOutput(id: string, stream: OutputStream, options?: ReadOutputOptions): Promise<OutputChunk>;
   /** A named per-job cursor (e.g. what was delivered so far); undefined when never set. */
   getCursor(id: string, name: string): Promise<number | undefined>;

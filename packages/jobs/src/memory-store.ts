@@ -5,6 +5,7 @@ import { createJobId } from './ids';
 import { isTerminalStatus } from './job-record';
 import type { JobRecord } from './job-record';
 import type {
+  AppendOutputOptions,
   CreateJobOptions,
   HeartbeatResult,
   JobEvent,
@@ -41,6 +42,8 @@ import {
   assertInteger,
   assertJobId,
   assertOutputStream,
+  normalizeAppendOutputOptions,
+  outputOffsetConflict,
   assertScope,
   normalizeListQuery,
   normalizePruneOptions,
@@ -269,7 +272,12 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       }
     },
 
-    async appendOutput(id: string, stream: OutputStream, chunk: string): Promise<void> {
+    async appendOutput(
+      id: string,
+      stream: OutputStream,
+      chunk: string,
+      appendOptions?: AppendOutputOptions,
+    ): Promise<void> {
       ensureOpen();
       assertJobId(id);
       assertOutputStream(stream);
@@ -277,7 +285,11 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         throw new InvalidArgumentError('Invalid chunk: expected a string', {
           data: { field: 'chunk' },
         });
+      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
       const entry = entryOrThrow(id);
+      const current = entry.output?.[stream]?.endOffset ?? 0;
+      if (expectedOffset !== undefined && current !== expectedOffset)
+        throw outputOffsetConflict(id, stream, expectedOffset, current);
       if (chunk.length === 0) return;
       const log = ((entry.output ??= {})[stream] ??= new OutputLog(maxOutputBytes));
       log.append(chunk);

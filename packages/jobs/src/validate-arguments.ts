@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@sa/core';
+import { ConflictError, InvalidArgumentError } from '@sa/core';
 import { jobProgressSchema, jobStatuses } from './job-record';
 import type { JobStatus, JsonValue } from './job-record';
 import { jobIdPattern } from './ids';
@@ -315,6 +315,40 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
 }
 
 /** Validates an output stream name. */
+/** Checks `appendOutput` options; returns the expected offset, if any. */
+export function normalizeAppendOutputOptions(options: unknown): number | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('Invalid options: expected { expectedOffset? }', {
+      data: { field: 'options' },
+    });
+  const { expectedOffset } = options as { expectedOffset?: unknown };
+  if (expectedOffset === undefined) return undefined;
+  if (
+    typeof expectedOffset !== 'number' ||
+    !Number.isSafeInteger(expectedOffset) ||
+    expectedOffset < 0
+  )
+    throw new InvalidArgumentError(
+      `Invalid expectedOffset: expected an integer >= 0, got ${JSON.stringify(expectedOffset) ?? typeof expectedOffset}`,
+      { data: { field: 'expectedOffset' } },
+    );
+  return expectedOffset;
+}
+
+/** The `CONFLICT` of an append whose expected offset is not the stream's end. */
+export function outputOffsetConflict(
+  id: string,
+  stream: string,
+  expectedOffset: number,
+  endOffset: number,
+): ConflictError {
+  return new ConflictError(
+    `Output ${stream} of job ${id} ends at ${String(endOffset)}, not at the expectedOffset ${String(expectedOffset)}: nothing was appended`,
+    { data: { field: 'expectedOffset', endOffset } },
+  );
+}
+
 export function assertOutputStream(value: unknown): asserts value is OutputStream {
   if (value !== 'stdout' && value !== 'stderr')
     fail('stream', `expected "stdout" or "stderr", got ${describe(value)}`);

@@ -19,6 +19,7 @@ import {
   assertJobId,
   assertOutputStream,
   assertScope,
+  normalizeAppendOutputOptions,
   normalizeReadOutputOptions,
   validateCursor,
   validateHeartbeat,
@@ -257,7 +258,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         ),
       ),
 
-    appendOutput: (id, stream, chunk) =>
+    appendOutput: (id, stream, chunk, appendOptions) =>
       operation(async () => {
         checkId(id);
         assertOutputStream(stream);
@@ -265,11 +266,13 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
           throw new InvalidArgumentError('Invalid chunk: expected a string', {
             data: { field: 'chunk' },
           });
+        const expectedOffset = normalizeAppendOutputOptions(appendOptions);
         await existingOrThrow(id);
-        if (chunk.length === 0) return;
+        if (chunk.length === 0 && expectedOffset === undefined) return;
         await locks.withLock(`${id}.${stream}`, () =>
-          appendToOutput(join(paths.jobs, id), stream, chunk, { maxOutputBytes }),
+          appendToOutput(join(paths.jobs, id), stream, chunk, { maxOutputBytes, expectedOffset }),
         );
+        if (chunk.length === 0) return;
         await index.append([{ type: 'output', writer, id, stream }]);
         feed.emit({ type: 'output', id });
       }),

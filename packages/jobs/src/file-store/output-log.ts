@@ -1,8 +1,9 @@
 import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { OutputChunk, OutputStream } from '../job-store';
 import { InvalidArgumentError } from '@sa/core';
 import { readBoundedBytes } from '../output-log';
+import { outputOffsetConflict } from '../validate-arguments';
 import { leadingContinuationBytes } from './utf8-boundary';
 
 /** Bounds of one output stream. */
@@ -20,18 +21,21 @@ interface Segment {
  * Appends `chunk` to a job's stream in `directory`. The stream is a run of segment files
  * named by the byte offset they start at (`stdout.<start>.log`); segments that fall wholly
  * before `end - maxOutputBytes` are deleted. Callers hold the stream's lock. Returns the end offset.
+ * With `expectedOffset`, a stream that ends elsewhere rejects with `CONFLICT` and is left as it was.
  */
 export async function appendToOutput(
   directory: string,
   stream: OutputStream,
   chunk: string,
-  bounds: OutputBounds,
+  bounds: OutputBounds & { expectedOffset?: number | undefined },
 ): Promise<number> {
   const segmentBytes = Math.max(1, Math.ceil(bounds.maxOutputBytes / 4));
   const segments = await listSegments(directory, stream, { create: true });
   const last = segments.at(-1);
   const lastSize = last ? (await stat(last.path)).size : 0;
   const end = last ? last.start + lastSize : 0;
+  if (bounds.expectedOffset !== undefined && end !== bounds.expectedOffset)
+    throw outputOffsetConflict(basename(directory), stream, bounds.expectedOffset, end);
   const bytes = Buffer.from(chunk, 'utf8');
   if (bytes.length === 0) return end;
   const newEnd = end + bytes.length;

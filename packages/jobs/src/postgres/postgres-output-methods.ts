@@ -4,7 +4,9 @@ import { isContinuationByte } from '../output-log';
 import {
   assertJobId,
   assertOutputStream,
+  normalizeAppendOutputOptions,
   normalizeReadOutputOptions,
+  outputOffsetConflict,
   validateCursor,
 } from '../validate-arguments';
 import { hintNotification } from './notify-sql';
@@ -29,7 +31,7 @@ export function createPostgresOutputMethods(context: {
   const jobExists = async (id: string): Promise<boolean> =>
     (await query(`SELECT 1 FROM ${names.jobs} WHERE id = $1`, [id])).length > 0;
   return {
-    async appendOutput(id, stream, chunk) {
+    async appendOutput(id, stream, chunk, appendOptions) {
       assertJobId(id);
       assertOutputStream(stream);
       if (typeof chunk !== 'string') {
@@ -37,20 +39,43 @@ export function createPostgresOutputMethods(context: {
           data: { field: 'chunk' },
         });
       }
+      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
+      // Why an append with an expected offset wrote nothing: no job, or another end offset.
+      const refused = async (): Promise<Error | undefined> => {
+        if (!(await jobExists(id))) return notFound(id);
+        const rows = (await query(
+          `SELECT end_offset FROM ${names.outputState} WHERE job_id = $1 AND stream = $2`,
+          [id, stream],
+        )) as unknown as { end_offset: string | number }[];
+        const end = Number(rows[0]?.end_offset ?? 0);
+        return end === expectedOffset
+          ? undefined
+          : outputOffsetConflict(id, stream, expectedOffset ?? 0, end);
+      };
       if (chunk === '') {
-        if (!(await jobExists(id))) throw notFound(id);
+        const error = expectedOffset === undefined ? undefined : await refused();
+        if (error !== undefined) throw error;
+        if (expectedOffset === undefined && !(await jobExists(id))) throw notFound(id);
         return;
       }
       const bytes = Buffer.from(chunk, 'utf8');
       let skip = Math.max(0, bytes.length - maxOutputBytes);
       while (skip < bytes.length && isContinuationByte(bytes[skip])) skip++;
+      let appended: JobRow[];
       try {
-        await query(
-          `WITH state AS (
+        // With $8 (the expected end offset), the upsert happens only where the stream ends
+        // there; the ON CONFLICT condition re-checks it on the locked row.
+        appended = await query(
+          `WITH before_append AS (
+             SELECT COALESCE((SELECT end_offset FROM ${names.outputState}
+                              WHERE job_id = $1 AND stream = $2), 0) AS end_offset),
+           state AS (
              INSERT INTO ${names.outputState} AS state (job_id, stream, end_offset, updated_at)
-             VALUES ($1, $2, $3::bigint, ${nowMs})
+             SELECT $1, $2, $3::bigint, ${nowMs} FROM before_append
+             WHERE $8::bigint IS NULL OR before_append.end_offset = $8::bigint
              ON CONFLICT (job_id, stream) DO UPDATE
                SET end_offset = state.end_offset + EXCLUDED.end_offset, updated_at = EXCLUDED.updated_at
+               WHERE $8::bigint IS NULL OR state.end_offset = $8::bigint
              RETURNING end_offset),
            inserted AS (
              INSERT INTO ${names.output} (job_id, stream, start_offset, end_offset, data)
@@ -59,12 +84,23 @@ export function createPostgresOutputMethods(context: {
              DELETE FROM ${names.output}
              WHERE job_id = $1 AND stream = $2 AND end_offset <= (SELECT end_offset FROM state) - $6::bigint)
            SELECT ${hintNotification('output', '$1::text', '$7')} FROM state`,
-          [id, stream, bytes.length, skip, bytes.subarray(skip), maxOutputBytes, names.channel],
+          [
+            id,
+            stream,
+            bytes.length,
+            skip,
+            bytes.subarray(skip),
+            maxOutputBytes,
+            names.channel,
+            expectedOffset ?? null,
+          ],
         );
       } catch (error) {
         if (sqlState((error as { cause?: unknown }).cause) === '23503') throw notFound(id);
         throw error;
       }
+      if (appended.length === 0)
+        throw (await refused()) ?? outputOffsetConflict(id, stream, expectedOffset ?? 0, -1);
     },
 
     async readOutput(id, stream, readOptions) {

@@ -94,12 +94,21 @@ end
 return { deleted, skipped, #ids }
 `;
 
-/** ARGV: prefix, id, stream, chunk, max bytes kept. Trims to 3/4 of the bound on a character boundary. */
+/**
+ * ARGV: prefix, id, stream, chunk, max bytes kept, expected end offset ('' for any). Trims to 3/4
+ * of the bound on a character boundary. Returns 1, 0 for no job, or { 2, end } when the stream
+ * does not end at the expected offset (nothing appended).
+ */
 export const appendOutputScript = `
 local id, stream = ARGV[2], ARGV[3]
 if redis.call('EXISTS', jkey(id)) == 0 then return 0 end
 local key = P .. 'out:' .. id .. ':' .. stream
 local meta = P .. 'outmeta:' .. id
+if ARGV[6] ~= '' then
+  local current = tonumber(redis.call('HGET', meta, stream) or '0') + redis.call('STRLEN', key)
+  if current ~= tonumber(ARGV[6]) then return { 2, current } end
+end
+if ARGV[4] == '' then return 1 end
 local length = redis.call('APPEND', key, ARGV[4])
 local max = tonumber(ARGV[5])
 if length > max then

@@ -3,7 +3,9 @@ import type { JobStore } from '../job-store';
 import {
   assertJobId,
   assertOutputStream,
+  normalizeAppendOutputOptions,
   normalizeReadOutputOptions,
+  outputOffsetConflict,
   validateCursor,
 } from '../validate-arguments';
 import type { RedisConnection } from './redis-connection';
@@ -23,13 +25,14 @@ export function createRedisOutputMethods(
   const { run, name, maxOutputBytes } = context;
   const notFound = (id: string): NotFoundError => new NotFoundError(`${name}: job ${id} not found`);
   return {
-    async appendOutput(id, stream, chunk) {
+    async appendOutput(id, stream, chunk, appendOptions) {
       assertJobId(id);
       assertOutputStream(stream);
       if (typeof chunk !== 'string') {
         throw new InvalidArgumentError(`Invalid chunk: expected a string, got ${typeof chunk}`);
       }
-      if (chunk === '') {
+      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
+      if (chunk === '' && expectedOffset === undefined) {
         const exists = (await run(redisScripts.get, [id])) as unknown[];
         if (exists.length === 0) throw notFound(id);
         return;
@@ -39,7 +42,10 @@ export function createRedisOutputMethods(
         stream,
         chunk,
         String(maxOutputBytes),
+        expectedOffset === undefined ? '' : String(expectedOffset),
       ]);
+      if (Array.isArray(reply))
+        throw outputOffsetConflict(id, stream, expectedOffset ?? 0, Number(reply[1]));
       if (Number(reply) === 0) throw notFound(id);
     },
 

@@ -119,6 +119,55 @@ export function describeOutputContract(harness: ContractHarness): void {
       expect(Buffer.byteLength(chunk.data) + chunk.droppedBytes).toBe(chunk.endOffset);
     });
 
+    it('appends with expectedOffset only where the stream ends, so a retried append lands once', async () => {
+      const store = harness.store();
+      const job = await store.create(runningJob('owner'));
+      await store.appendOutput(job.id, 'stdout', 'héllo ', { expectedOffset: 0 });
+      await store.appendOutput(job.id, 'stdout', 'world', { expectedOffset: 7 });
+      // The same append again (its reply was lost): refused, nothing written twice.
+      await expect(
+        store.appendOutput(job.id, 'stdout', 'world', { expectedOffset: 7 }),
+      ).rejects.toMatchObject({ code: 'CONFLICT', data: { endOffset: 12 } });
+      await expect(
+        store.appendOutput(job.id, 'stdout', 'x', { expectedOffset: 99 }),
+      ).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringContaining('expectedOffset') as unknown,
+      });
+      await store.appendOutput(job.id, 'stdout', '', { expectedOffset: 12 });
+      await expect(
+        store.appendOutput(job.id, 'stdout', '', { expectedOffset: 3 }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+      // Each stream has its own end; no expectedOffset appends wherever the stream ends.
+      await store.appendOutput(job.id, 'stderr', 'e', { expectedOffset: 0 });
+      await store.appendOutput(job.id, 'stdout', '!');
+      expect(await store.readOutput(job.id, 'stdout')).toMatchObject({
+        data: 'héllo world!',
+        endOffset: 13,
+      });
+      expect((await store.readOutput(job.id, 'stderr')).data).toBe('e');
+      await expect(
+        store.appendOutput('no-such-job-000000000000', 'stdout', 'x', { expectedOffset: 0 }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('counts dropped bytes in the offset expectedOffset is checked against', async () => {
+      const store = harness.store();
+      const job = await store.create(runningJob('owner'));
+      const line = 'x'.repeat(harness.maxOutputBytes / 2 - 1) + '\n';
+      let end = 0;
+      for (let index = 0; index < 5; index++) {
+        await store.appendOutput(job.id, 'stdout', line, { expectedOffset: end });
+        end += line.length;
+      }
+      const read = await store.readOutput(job.id, 'stdout');
+      expect(read.endOffset).toBe(end);
+      expect(read.droppedBytes).toBeGreaterThan(0);
+      await expect(
+        store.appendOutput(job.id, 'stdout', line, { expectedOffset: end - line.length }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+    });
+
     it('throws NOT_FOUND for an unknown job and INVALID_ARGUMENT for bad arguments', async () => {
       const store = harness.store();
       const job = await store.create(runningJob('owner'));
@@ -133,6 +182,16 @@ export function describeOutputContract(harness: ContractHarness): void {
       const invalid: [string, () => Promise<unknown>][] = [
         ['stream', () => store.appendOutput(job.id, 'stdin' as never, 'x')],
         ['chunk', () => store.appendOutput(job.id, 'stdout', 5 as never)],
+        ['expectedOffset', () => store.appendOutput(job.id, 'stdout', 'x', { expectedOffset: -1 })],
+        [
+          'expectedOffset',
+          () => store.appendOutput(job.id, 'stdout', 'x', { expectedOffset: 1.5 }),
+        ],
+        [
+          'expectedOffset',
+          () => store.appendOutput(job.id, 'stdout', 'x', { expectedOffset: '3' as never }),
+        ],
+        ['options', () => store.appendOutput(job.id, 'stdout', 'x', 7 as never)],
         ['offset', () => store.readOutput(job.id, 'stdout', { offset: -1 })],
         ['offset', () => store.readOutput(job.id, 'stdout', { offset: 99 })],
         ['maxBytes', () => store.readOutput(job.id, 'stdout', { maxBytes: 0 })],
