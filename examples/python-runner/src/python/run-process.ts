@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { ProgressUpdate, Timers } from '@sa/core';
-import { CancelledError, SaError } from '@sa/core';
+import { CancelledError } from '@sa/core';
 import { killProcessTree, signalGroup } from './kill-process-tree';
 import { createOutputLimit } from './output-limit';
+import type { LaunchedExit, LaunchedProcess, ProcessLauncher } from './process-launcher';
+import { sharedProcessLauncher } from './process-launcher';
 import { createProgressLineReader } from './progress-line';
 
 /** An output stream of a child process. */
@@ -36,6 +37,8 @@ export interface RunProcessOptions {
   channel?: boolean;
   /** Injectable timers. */
   timers?: Timers;
+  /** Starts the child (default: the shared launcher process, so this process never forks). */
+  launcher?: ProcessLauncher;
 }
 
 /** How a child process ended. */
@@ -69,19 +72,18 @@ const closeGraceMs = 200;
 export async function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> {
   const { signal } = options;
   if (signal?.aborted) throw abortReason(signal);
-  await spawnTurn();
-  if (signal?.aborted) throw abortReason(signal);
   const timers = options.timers ?? defaultTimers;
   const maxOutputBytes = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
-  const child = spawn(options.command, [...options.args], {
+  const launcher = options.launcher ?? sharedProcessLauncher();
+  const child: LaunchedProcess = await launcher.launch({
+    command: options.command,
+    args: options.args,
     cwd: options.cwd,
     env: options.env,
-    detached: true,
-    shell: false,
-    stdio: options.channel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    channel: options.channel === true,
   });
 
-  return new Promise<ProcessOutcome>((resolve, reject) => {
+  return new Promise<ProcessOutcome>((resolve) => {
     let timedOut = false;
     let cancelled = false;
     let settled = false;
@@ -99,7 +101,6 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     };
 
     const kill = (): Promise<void> => {
-      if (pid === undefined) return Promise.resolve();
       killing ??= killProcessTree(pid);
       return killing;
     };
@@ -128,7 +129,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     };
     drain('stdout', child.stdout);
     drain('stderr', child.stderr);
-    const channelStream = child.stdio[3] as Readable | null | undefined;
+    const channelStream = child.channel;
     if (channelStream) {
       channelStream.setEncoding('utf8');
       channelStream.on('data', (text: string) => {
@@ -153,7 +154,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
         }
         resolve({
           exitCode: toExitCode(code, exitSignal),
-          pid: pid ?? -1,
+          pid,
           timedOut,
           cancelled: cancelled && !timedOut,
           droppedBytes: { stdout: limits.stdout.droppedBytes, stderr: limits.stderr.droppedBytes },
@@ -164,31 +165,36 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
       else complete();
     };
 
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (settled) return;
-      settled = true;
-      timers.clearTimeout(timeoutHandle);
-      signal?.removeEventListener('abort', onAbort);
-      reject(
-        new SaError('INVALID_ARGUMENT', `Cannot start ${options.command}: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    });
-    child.once('exit', (code, exitSignal) => {
-      // End what the script left behind in its group, so nothing holds the pipes open.
-      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+    // The child has ended once it exited and its streams closed (or the grace after exit passed).
+    let exited: LaunchedExit | undefined;
+    let openStreams = channelStream ? 3 : 2;
+    const onStreamClose = (): void => {
+      openStreams -= 1;
+      if (openStreams === 0 && exited) finish(exited.code, exited.signal);
+    };
+    child.stdout.once('close', onStreamClose);
+    child.stderr.once('close', onStreamClose);
+    channelStream?.once('close', onStreamClose);
+    void child.exit.then((exit) => {
+      exited = exit;
+      // End what the script left behind in its group, so nothing holds the streams open.
+      signalGroup(pid, 'SIGKILL');
+      if (openStreams === 0) {
+        finish(exit.code, exit.signal);
+        return;
+      }
       graceHandle = timers.setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
+        child.stdout.destroy();
+        child.stderr.destroy();
         channelStream?.destroy();
-        finish(code, exitSignal);
+        finish(exit.code, exit.signal);
       }, closeGraceMs);
     });
-    child.once('close', (code, exitSignal) => finish(code, exitSignal));
 
-    if (pid !== undefined) options.onSpawn?.(pid);
+    options.onSpawn?.(pid);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the launcher started it: it is killed at once and reported cancelled.
+    if (signal?.aborted) onAbort();
     if (options.timeoutMs && options.timeoutMs > 0) {
       timeoutHandle = timers.setTimeout(() => {
         timedOut = true;
@@ -196,16 +202,6 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
       }, options.timeoutMs);
     }
   });
-}
-
-// spawn() forks the Node process synchronously (tens of ms with a large heap): many at once
-// would block the event loop for seconds, so each spawn gets an event-loop turn of its own.
-let spawnQueue: Promise<void> = Promise.resolve();
-
-function spawnTurn(): Promise<void> {
-  const turn = spawnQueue.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
-  spawnQueue = turn;
-  return turn;
 }
 
 function toExitCode(code: number | null, exitSignal: NodeJS.Signals | null): number {

@@ -1,0 +1,81 @@
+/** Length of the header a launcher connection starts with: the request id, then the fd number. */
+export const launcherHeaderLength = 16;
+
+/**
+ * The source of the launcher process (plain CommonJS, run with `node -e`, so it needs no build
+ * step and no loader). It receives spawn requests over its IPC channel; for each it connects one
+ * Unix socket per output fd to the server's socket (`argv[1]`), sends a header naming the
+ * request and the fd, and hands the sockets to the child as its stdio, so the child writes
+ * straight to the server. It reports `spawned` (with the pid), `error` and `exit` messages, and
+ * exits when the server disconnects (children stay, as detached children of a killed server do).
+ */
+export const launcherScript = String.raw`
+'use strict';
+const { spawn } = require('node:child_process');
+const net = require('node:net');
+const socketPath = process.argv[1];
+const headerLength = ${launcherHeaderLength};
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+function connect(id, fd) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      const header = String(id).padStart(headerLength - 1, '0') + String(fd);
+      // The header reaches the socket before the child exists, so it always comes first.
+      socket.write(header, (error) => (error ? reject(error) : resolve(socket)));
+    });
+  });
+}
+
+async function launch(request) {
+  const fds = request.channel ? [1, 2, 3] : [1, 2];
+  let sockets;
+  try {
+    sockets = await Promise.all(fds.map((fd) => connect(request.id, fd)));
+  } catch (error) {
+    send({ type: 'error', id: request.id, code: error.code, message: String(error.message) });
+    return;
+  }
+  let reported = false;
+  const fail = (error) => {
+    if (reported) return;
+    reported = true;
+    send({ type: 'error', id: request.id, code: error.code, message: String(error.message) });
+  };
+  let child;
+  try {
+    child = spawn(request.command, request.args, {
+      cwd: request.cwd,
+      env: request.env,
+      detached: true,
+      shell: false,
+      stdio: ['ignore', ...sockets],
+    });
+  } catch (error) {
+    for (const socket of sockets) socket.destroy();
+    fail(error);
+    return;
+  }
+  // The child holds its own copies; the server sees the end once the child and its
+  // descendants have closed theirs.
+  for (const socket of sockets) socket.destroy();
+  child.once('error', fail);
+  child.once('spawn', () => {
+    reported = true;
+    send({ type: 'spawned', id: request.id, pid: child.pid });
+  });
+  child.once('exit', (code, signal) => send({ type: 'exit', id: request.id, code, signal }));
+}
+
+process.on('message', (request) => {
+  launch(request).catch((error) =>
+    send({ type: 'error', id: request.id, code: error.code, message: String(error.message) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+`;
