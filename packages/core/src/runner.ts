@@ -92,17 +92,36 @@ export function createRunner(options: RunnerOptions): Runner {
   /** Queues a task and starts it if a slot is free. */
   const admit = <T>(task: Task<T>): Task<T> => {
     const entry = task as Task<unknown>;
+    if (starting && running.size < concurrency && head === queue.length) {
+      // A free slot and nobody waiting: start at once, without a trip through the queue. A
+      // work that settles synchronously (a handler returning a plain value) then needs no
+      // settled listener at all; it still holds its slot while it runs.
+      live.add(entry);
+      running.add(entry);
+      task.begin();
+      if (task.outcome === undefined) {
+        task.addSettledListener(() => release(entry));
+        return task;
+      }
+      release(entry);
+      return task;
+    }
     live.add(entry);
     pendingCount++;
     queue.push(entry);
     task.addSettledListener(() => {
-      live.delete(entry);
-      if (running.delete(entry)) drain();
-      else pendingCount--;
-      if (live.size === 0) onIdle?.();
+      if (!running.has(entry)) pendingCount--;
+      release(entry);
     });
     drain();
     return task;
+  };
+
+  /** A settled task leaves: its slot (if it had one) goes to the next waiting task. */
+  const release = (entry: Task<unknown>): void => {
+    live.delete(entry);
+    if (running.delete(entry)) drain();
+    if (live.size === 0) onIdle?.();
   };
 
   const close = (closeOptions?: { graceMs?: number }): Promise<RunnerCloseResult> => {
