@@ -159,6 +159,22 @@ describe('createRunner queueing', () => {
     await expect(thrower.result).rejects.toThrow('sync');
   });
 
+  it('holds the slot of a synchronous work while it runs, then frees it at once', () => {
+    const runner = createRunner({ concurrency: 1 });
+    let innerStatusDuringOuter: TaskStatus | undefined;
+    let inner: BackgroundTask<string> | undefined;
+    const outer = runner.startInBackground(() => {
+      inner = runner.startInBackground(() => 'inner' as unknown as Promise<string>);
+      innerStatusDuringOuter = inner.status;
+      return 'outer' as unknown as Promise<string>;
+    });
+    expect(innerStatusDuringOuter).toBe('pending');
+    expect(outer.status).toBe('completed');
+    expect(inner?.status).toBe('completed');
+    expect(runner.running).toBe(0);
+    expect(runner.pending).toBe(0);
+  });
+
   it('runs everything at once with an infinite concurrency', () => {
     const runner = createRunner({ concurrency: Infinity });
     const tasks = Array.from({ length: 50 }, () => runner.startInBackground(untilAborted));
