@@ -80,7 +80,12 @@ export function createJobManager(options: JobManagerOptions): JobManager {
     };
   }
 
-  const output = createOutputWriter({ store, timers: jobTimers, logger });
+  const output = createOutputWriter({
+    store,
+    timers: jobTimers,
+    logger,
+    shouldStop: () => abandoned,
+  });
   const ownedContext = {
     store,
     timers: jobTimers,
