@@ -1,8 +1,8 @@
 // Benchmarks of the python-runner: tool overhead against spawning python directly, and the
 // server's event-loop delay while 50 promoted jobs report progress. Ratios from one run.
 import { spawn } from 'node:child_process';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -16,6 +16,17 @@ import { benchReplicas } from './replicas';
 
 const iterations = 40;
 const concurrentJobs = Number(process.env.BENCH_JOBS ?? 50);
+
+/** Time the main thread has run and waited for a CPU (Linux `/proc/self/schedstat`), in ms. */
+async function schedulerTimes(): Promise<{ ranMs: number; waitedMs: number } | undefined> {
+  try {
+    const [ran, waited] = (await readFile('/proc/self/schedstat', 'utf8')).split(' ').map(Number);
+    if (ran === undefined || waited === undefined) return undefined;
+    return { ranMs: ran / 1e6, waitedMs: waited / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
 
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,7 +45,6 @@ function spawnPython(python: string, directory: string, script: string): Promise
 
 async function main(): Promise<void> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'sa-bench-')));
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(join(root, 'hi.py'), 'print("hi")\n');
   const config = resolveConfig({
     roots: [root],
@@ -104,6 +114,12 @@ async function main(): Promise<void> {
         `(target p99 < 20 ms); longest block while starting them ${figures.startMax.toFixed(0)} ms ` +
         `(${figures.promoted} promoted, ${figures.elapsedMs.toFixed(0)} ms in all)`,
     );
+    if (figures.scheduler) {
+      console.log(
+        `    while they run (${figures.scheduler.windowMs.toFixed(0)} ms), the server's main thread ran ${figures.scheduler.ranMs.toFixed(0)} ms ` +
+          `and waited ${figures.scheduler.waitedMs.toFixed(0)} ms for a CPU (load average ${loadavg()[0]?.toFixed(1)}, ${availableParallelism()} CPUs)`,
+      );
+    }
   }
   await rm(root, { recursive: true, force: true });
   await benchReplicas();
@@ -120,6 +136,7 @@ async function measureConcurrentJobs(
   startMax: number;
   promoted: number;
   elapsedMs: number;
+  scheduler: { windowMs: number; ranMs: number; waitedMs: number } | undefined;
 }> {
   const config = resolveConfig({
     roots: [root],
@@ -162,6 +179,10 @@ async function measureConcurrentJobs(
   // The start (50 spawns, each a synchronous fork) is measured apart from the run that follows.
   const startMax = histogram.max / 1e6;
   histogram.reset();
+  // Event-loop delay counts time the process waited for a CPU too: on a loaded machine with 50
+  // Python children, that is most of it. The scheduler's figures tell the two apart.
+  const schedulerBefore = await schedulerTimes();
+  const windowStarted = performance.now();
   await Promise.all(
     jobIds.map(async (jobId) => {
       for (;;) {
@@ -178,6 +199,8 @@ async function measureConcurrentJobs(
     }),
   );
   histogram.disable();
+  const schedulerAfter = await schedulerTimes();
+  const windowMs = performance.now() - windowStarted;
   const elapsedMs = performance.now() - started;
   await client.close();
   await server.close();
@@ -188,6 +211,14 @@ async function measureConcurrentJobs(
     startMax,
     promoted: jobIds.length,
     elapsedMs,
+    scheduler:
+      schedulerBefore && schedulerAfter
+        ? {
+            windowMs,
+            ranMs: schedulerAfter.ranMs - schedulerBefore.ranMs,
+            waitedMs: schedulerAfter.waitedMs - schedulerBefore.waitedMs,
+          }
+        : undefined,
   };
 }
 

@@ -3,7 +3,7 @@ import type { OutputSink, StreamName } from './run-process';
 
 /** Options for `createOutputBatcher`. */
 export interface OutputBatcherOptions {
-  /** Longest a chunk waits before it is passed on (default 50 ms). */
+  /** Longest a chunk waits before it is passed on (default 200 ms: fewer job-log writes). */
   intervalMs?: number;
   /** Pass a stream's batch on at once when it reaches this many characters (default 64 Ki). */
   maxChars?: number;
@@ -35,7 +35,7 @@ export function createOutputBatcher(
   target: OutputSink,
   options: OutputBatcherOptions = {},
 ): OutputBatcher {
-  const intervalMs = options.intervalMs ?? 50;
+  const intervalMs = options.intervalMs ?? 200;
   const maxChars = options.maxChars ?? 64 * 1024;
   const timers = options.timers ?? defaultTimers;
   const pending: Record<StreamName, string[]> = { stdout: [], stderr: [] };
