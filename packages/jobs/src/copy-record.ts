@@ -37,23 +37,28 @@ function snapshot(record: JobRecord): JobRecord {
 }
 
 /**
- * A copy of a stored record that shares nothing mutable with it: top-level fields, input and
- * result are copied; progress, owner and error are shared because stores keep them frozen.
+ * A copy of a stored record that shares nothing mutable with it: the top-level fields are
+ * copied; input and result are shared when frozen (as stores keep them, see `cloneJson`) and
+ * copied otherwise; progress, owner and error are shared because stores keep them frozen.
  */
 export function copyRecord(record: JobRecord): JobRecord {
   const copy = snapshot(record);
-  if (record.input !== undefined) copy.input = cloneJson(record.input);
-  if (record.result !== undefined) copy.result = cloneJson(record.result);
+  const { input, result } = record;
+  if (input !== undefined && !Object.isFrozen(input)) copy.input = cloneJson(input);
+  if (result !== undefined && !Object.isFrozen(result)) copy.result = cloneJson(result);
   return copy;
 }
 
-/** A deep copy of a JSON value (validated as JSON when stored, so no cycles or class instances). */
+/**
+ * A deep, frozen copy of a JSON value (validated as JSON when stored, so no cycles or class
+ * instances). Frozen, so every record a store returns may share it instead of copying it again.
+ */
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const copy: unknown[] = new Array(value.length);
     for (let index = 0; index < value.length; index++) copy[index] = cloneJson(value[index]);
-    return copy as T;
+    return Object.freeze(copy) as T;
   }
   const copy: Record<string, unknown> = {};
   for (const key in value) {
@@ -67,5 +72,5 @@ export function cloneJson<T>(value: T): T {
       });
     else copy[key] = item;
   }
-  return copy as T;
+  return Object.freeze(copy) as T;
 }
