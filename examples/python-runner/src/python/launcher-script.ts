@@ -7,7 +7,8 @@ export const launcherHeaderLength = 16;
  * Unix socket per output fd to the server's socket (`argv[1]`), sends a header naming the
  * request and the fd, and hands the sockets to the child as its stdio, so the child writes
  * straight to the server. It reports `spawned` (with the pid), `error` and `exit` messages, and
- * exits when the server disconnects (children stay, as detached children of a killed server do).
+ * exits when the server disconnects (children stay, as detached children of a killed server do),
+ * removing the socket's directory.
  */
 export const launcherScript = String.raw`
 'use strict';
@@ -77,5 +78,9 @@ process.on('message', (request) => {
     send({ type: 'error', id: request.id, code: error.code, message: String(error.message) }),
   );
 });
-process.on('disconnect', () => process.exit(0));
+// The server is gone (or closed the launcher): remove its socket directory, even after a kill -9.
+process.on('disconnect', () => {
+  require('node:fs').rmSync(require('node:path').dirname(socketPath), { recursive: true, force: true });
+  process.exit(0);
+});
 `;
