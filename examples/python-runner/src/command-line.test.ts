@@ -21,6 +21,7 @@ describe('parseCommandLine', () => {
       maxConcurrentJobs: 4,
       maxOutputBytes: 1024 * 1024,
       authToken: undefined,
+      stateless: false,
     });
     expect(config.dataDirectory).toContain('sa-python-runner');
   });
@@ -98,6 +99,34 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
+    ['the flag', ['--stateless'], {}],
+    ['SA_HTTP_STATELESS=1', [], { SA_HTTP_STATELESS: '1' }],
+    ['SA_HTTP_STATELESS=true', [], { SA_HTTP_STATELESS: 'true' }],
+  ])('turns stateless HTTP on with %s', (_name, argv, environment) => {
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
+    expect(parseCommandLine(['--transport', 'http', ...argv]).stateless).toBe(true);
+  });
+
+  it.each([['0'], ['false'], ['']])(
+    'leaves stateless HTTP off with SA_HTTP_STATELESS=%j',
+    (value) => {
+      vi.stubEnv('SA_HTTP_STATELESS', value);
+      expect(parseCommandLine(['--transport', 'http']).stateless).toBe(false);
+    },
+  );
+
+  it('refuses a SA_HTTP_STATELESS that is not a yes or no', () => {
+    vi.stubEnv('SA_HTTP_STATELESS', 'maybe');
+    expect(() => parseCommandLine(['--transport', 'http'])).toThrow(
+      /SA_HTTP_STATELESS must be 1 or 0 \(true\/false, yes\/no\), not "maybe"/,
+    );
+  });
+
+  it.each([
+    [
+      ['--stateless'],
+      /--stateless \(SA_HTTP_STATELESS\) applies to --transport http only, not stdio/,
+    ],
     [['--port', 'abc'], /--port must be a number/],
     [['--store', 'sqlite'], /Allowed choices are file, memory, redis, postgres/],
     [['--store', 'redis'], /--store redis needs --store-url \(or SA_STORE_URL\)/],

@@ -1,5 +1,6 @@
 import { delimiter } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from '@sa/core';
 import type { PythonRunnerConfig } from './config';
 import { defaultDataDirectory, pythonRunnerStoreKinds, resolveConfig } from './config';
 import { packageVersion } from './package-version';
@@ -19,6 +20,16 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(delimiter).filter(Boolean)];
 }
 
+/** Reads a yes/no environment variable (`1`, `true`, `yes` or `0`, `false`, `no`, empty). */
+function environmentFlag(name: string): boolean {
+  const value = process.env[name]?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  throw new InvalidArgumentError(
+    `${name} must be 1 or 0 (true/false, yes/no), not ${JSON.stringify(process.env[name])}`,
+  );
+}
+
 /** Parses the command line (and environment variables) into a configuration. */
 export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
   const program = new Command()
@@ -32,6 +43,12 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .choices(['stdio', 'http'])
         .default('stdio')
         .env('SA_TRANSPORT'),
+    )
+    .addOption(
+      new Option(
+        '--stateless',
+        'HTTP: a fresh server per request and no sessions, so any replica answers any request (env: SA_HTTP_STATELESS=1)',
+      ),
     )
     .addOption(new Option('--host <host>', 'HTTP bind address').default('127.0.0.1').env('SA_HOST'))
     .addOption(
@@ -136,6 +153,7 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
   program.parse([...argv], { from: 'user' });
   const options = program.opts<{
     transport: 'stdio' | 'http';
+    stateless?: boolean;
     host: string;
     port: number;
     dataDir: string;
@@ -155,6 +173,7 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
   }>();
   return resolveConfig({
     transport: options.transport,
+    stateless: options.stateless === true || environmentFlag('SA_HTTP_STATELESS'),
     host: options.host,
     port: options.port,
     dataDirectory: options.dataDir,

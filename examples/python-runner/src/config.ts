@@ -20,6 +20,11 @@ export interface PythonRunnerConfig {
   host: string;
   /** HTTP port (default 8000; 0 picks a free one). */
   port: number;
+  /**
+   * HTTP only: serve every POST with a fresh server and transport and keep no sessions, so any
+   * replica behind a load balancer can answer any request (default false).
+   */
+  stateless: boolean;
   /** Job store, saved scripts and cached environments live here. */
   dataDirectory: string;
   /** Budget before a v2 call moves to the background, seconds (default 20). */
@@ -64,6 +69,7 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     transport: partial.transport ?? 'stdio',
     host: partial.host ?? '127.0.0.1',
     port: partial.port ?? 8000,
+    stateless: partial.stateless ?? false,
     dataDirectory: partial.dataDirectory ?? defaultDataDirectory(),
     inlineTimeoutSeconds: partial.inlineTimeoutSeconds ?? 20,
     store: partial.store ?? 'file',
@@ -89,6 +95,10 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
       `--store must be one of ${pythonRunnerStoreKinds.join(', ')}, not ${String(config.store)}`,
     );
   }
+  if (config.stateless && config.transport !== 'http')
+    throw new InvalidArgumentError(
+      `--stateless (SA_HTTP_STATELESS) applies to --transport http only, not ${config.transport}`,
+    );
   checkStoreUrl(config.store, config.storeUrl);
   if (config.storePrefix !== undefined && config.store !== 'redis' && config.store !== 'postgres')
     throw new InvalidArgumentError(`--store-prefix applies to the redis and postgres stores only`);

@@ -13,7 +13,7 @@ import type { PythonRunnerServer } from './server';
 export interface HttpEndpoint {
   /** The MCP endpoint, e.g. `http://127.0.0.1:8000/mcp`. */
   url: string;
-  /** Stops listening and closes every session. */
+  /** Stops listening and closes every session (or, stateless, every request's server). */
   close(): Promise<void>;
 }
 
@@ -30,8 +30,9 @@ const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 const sessionIdleMs = 30 * 60 * 1000;
 
 /**
- * Serves MCP over Streamable HTTP at `/mcp`, one session per client, with Host and Origin
- * checks against DNS rebinding and the bearer token when one is set.
+ * Serves MCP over Streamable HTTP at `/mcp`, one session per client (or, with `stateless`,
+ * a fresh server per POST and no sessions), with Host and Origin checks against DNS
+ * rebinding and the bearer token when one is set.
  *
  * @example
  * const endpoint = await startHttpServer({ server, config, logger });
@@ -112,6 +113,8 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       request.auth = { token: match[1].trim(), clientId: 'bearer-token', scopes: [] };
     }
 
+    if (config.stateless) return handleStateless(request, response);
+
     const sessionId = request.headers['mcp-session-id'];
     const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (existing && typeof sessionId === 'string') {
@@ -142,6 +145,55 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     await transport.handleRequest(request, response, body);
   };
 
+  // Stateless: one server and transport per POST, closed with its response. A promoted job
+  // keeps running (its work is shielded); inline work whose client went away is promoted.
+  const inFlight = new Set<Promise<void>>();
+  const handleStateless = async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method !== 'POST') {
+      return refuse(
+        response,
+        405,
+        'Method not allowed: this server is stateless (--stateless), send every request as a POST',
+        { allow: 'POST' },
+      );
+    }
+    const body = await readJson(request);
+    if (body === undefined) {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32700, message: 'Parse error: the request body is not JSON' },
+          id: null,
+        }),
+      );
+      return;
+    }
+    if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
+    const mcpServer = server.createMcpServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    let closed: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closed ??= (async () => {
+        await transport.close().catch(() => undefined);
+        await mcpServer.close().catch(() => undefined);
+      })();
+      return closed;
+    };
+    response.once('close', () => {
+      const closing = close();
+      inFlight.add(closing);
+      void closing.finally(() => inFlight.delete(closing));
+    });
+    try {
+      await mcpServer.connect(transport);
+      await transport.handleRequest(request, response, body);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  };
+
   const http = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       logger.error(
@@ -170,6 +222,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       sessions.clear();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await Promise.all([...inFlight]);
     },
   };
 }
