@@ -141,6 +141,20 @@ describe('startHttpServer with stateless', { timeout: 60_000 }, () => {
     expect(body.error.message).toMatch(message);
   });
 
+  it('answers a body over 4 MiB with 413 naming the limit', async () => {
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ padding: 'x'.repeat(5 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/larger than 4194304 bytes/);
+  });
+
   it('answers a body that is not JSON with a parse error', async () => {
     const response = await fetch(endpoint.url, {
       method: 'POST',

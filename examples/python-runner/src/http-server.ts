@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { InvalidArgumentError, isSaError } from '@sa/core';
 import type { PythonRunnerConfig } from './config';
 import type { Logger } from './logger';
 import type { PythonRunnerServer } from './server';
@@ -25,6 +26,9 @@ export interface StartHttpServerOptions {
 }
 
 const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+
+/** The largest request body read, bytes. */
+const maxBodyBytes = 4 * 1024 * 1024;
 
 /** An HTTP session with no request for this long is closed (its jobs stay in the store). */
 const sessionIdleMs = 30 * 60 * 1000;
@@ -174,19 +178,21 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> => {
-      closed ??= (async () => {
+      if (closed) return closed;
+      closed = (async () => {
         await transport.close().catch(() => undefined);
         await mcpServer.close().catch(() => undefined);
       })();
-      return closed;
+      const done = closed;
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+      return done;
     };
-    response.once('close', () => {
-      const closing = close();
-      inFlight.add(closing);
-      void closing.finally(() => inFlight.delete(closing));
-    });
     try {
       await mcpServer.connect(transport);
+      // Closed with the response, also when the client left while the server was connecting.
+      if (response.closed) return await close();
+      response.once('close', () => void close());
       await transport.handleRequest(request, response, body);
     } catch (error) {
       await close();
@@ -196,6 +202,8 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
 
   const http = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      if (isSaError(error, 'INVALID_ARGUMENT') && !response.headersSent)
+        return refuse(response, 413, error.message, { connection: 'close' });
       logger.error(
         `HTTP request failed: ${error instanceof Error ? error.message : String(error)}`,
       );
@@ -236,7 +244,8 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > 4 * 1024 * 1024) throw new Error('Request body too large');
+    if (size > maxBodyBytes)
+      throw new InvalidArgumentError(`The request body is larger than ${maxBodyBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   try {
