@@ -9,7 +9,7 @@ export function withRecordFields(record: JobRecord, changes: Partial<JobRecord>)
 }
 
 /** A shallow copy of a record as one fixed-shape object literal. */
-function snapshot(record: JobRecord): JobRecord {
+export function snapshot(record: JobRecord): JobRecord {
   const next: JobRecord = {
     id: record.id,
     label: record.label,

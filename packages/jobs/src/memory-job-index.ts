@@ -1,4 +1,3 @@
-import { copyRecord } from './copy-record';
 import type { JobRecord } from './job-record';
 import { isAfterPosition } from './list-cursor';
 import type { ListPosition } from './list-cursor';
@@ -10,7 +9,7 @@ export interface IndexedEntry {
   record: JobRecord;
 }
 
-/** A page of the index: copies of the records, the total of matches, and whether more follow. */
+/** A page of the index: the (frozen) records, the total of matches, and whether more follow. */
 export interface IndexPage {
   jobs: JobRecord[];
   total: number;
@@ -32,6 +31,12 @@ export class NewestFirstIndex<Entry extends IndexedEntry> {
 
   /** Adds an entry at its place. */
   insert(entry: Entry): void {
+    // Almost every new job is the newest: append without a search.
+    const last = this.entries[this.entries.length - 1];
+    if (last === undefined || compareNewestFirst(entry.record, last.record) < 0) {
+      this.entries.push(entry);
+      return;
+    }
     const position = this.positionOf(entry.record);
     if (position === this.entries.length) this.entries.push(entry);
     else this.entries.splice(position, 0, entry);
@@ -54,8 +59,7 @@ export class NewestFirstIndex<Entry extends IndexedEntry> {
     const jobs: JobRecord[] = [];
     if (query.statuses === undefined && query.scope === undefined && query.label === undefined) {
       let index = position === undefined ? entries.length - 1 : this.countAfter(position) - 1;
-      for (; index >= 0 && jobs.length < query.limit; index--)
-        jobs.push(copyRecord(entries[index]!.record));
+      for (; index >= 0 && jobs.length < query.limit; index--) jobs.push(entries[index]!.record);
       return { jobs, total: entries.length, more: index >= 0 };
     }
     let total = 0;
@@ -65,7 +69,7 @@ export class NewestFirstIndex<Entry extends IndexedEntry> {
       if (!matchesListQuery(record, query)) continue;
       total++;
       if (position !== undefined && !isAfterPosition(record, position)) continue;
-      if (jobs.length < query.limit) jobs.push(copyRecord(record));
+      if (jobs.length < query.limit) jobs.push(record);
       else more = true;
     }
     return { jobs, total, more };

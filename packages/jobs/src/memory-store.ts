@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- every method is async so that invalid arguments reject the returned promise instead of throwing synchronously. */
 import { ClosedError, ConflictError, NotFoundError, InvalidArgumentError } from '@sa/core';
-import { copyRecord } from './copy-record';
+import { snapshot } from './copy-record';
 import { createJobId } from './ids';
 import { isTerminalStatus } from './job-record';
 import type { JobRecord } from './job-record';
@@ -90,9 +90,14 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     if (closed) throw new ClosedError('The memory job store is closed');
   }
 
-  function replace(entry: Entry, next: JobRecord): void {
+  /**
+   * Stores `next` frozen. Stored records are immutable: every change stores a new frozen
+   * record, so a record handed out is never changed afterwards and needs no copy.
+   */
+  function replace(entry: Entry, next: JobRecord): JobRecord {
     // createdAt and id never change, so the entry keeps its place in `ordered`.
-    entry.record = next;
+    entry.record = Object.freeze(next);
+    return entry.record;
   }
 
   function emit(event: JobEvent): void {
@@ -142,18 +147,20 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         if (existing !== undefined) {
           if (existing.record.scope !== job.scope)
             throw new ConflictError(`Idempotency key ${key} belongs to a job of another scope`);
-          return copyRecord(existing.record);
+          return existing.record;
         }
       }
       const id = job.id ?? createJobId();
       if (entries.has(id)) throw new ConflictError(`A job with id ${id} already exists`);
-      const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
+      const record = Object.freeze(
+        buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key }),
+      );
       const entry: Entry = { record, output: undefined, cursors: undefined };
       entries.set(id, entry);
       index.insert(entry);
       if (key !== undefined) idempotencyKeys.set(key, id);
       emitChanged(record);
-      return copyRecord(record);
+      return record;
     },
 
     async get(id: string, getOptions?: { scope?: string | null }): Promise<JobRecord | undefined> {
@@ -162,7 +169,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       if (getOptions?.scope !== undefined) assertScope('scope', getOptions.scope);
       const entry = entries.get(id);
       if (entry === undefined || !isVisibleTo(entry.record, getOptions?.scope)) return undefined;
-      return copyRecord(entry.record);
+      return entry.record;
     },
 
     async list(query?: ListJobsQuery): Promise<JobPage> {
@@ -189,11 +196,12 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const entry = entries.get(id);
       if (entry === undefined) return { ok: false, reason: 'not_found', current: undefined };
       const failure = checkTransitionGuard(entry.record, guard, patch);
-      if (failure !== undefined)
-        return { ok: false, reason: failure, current: copyRecord(entry.record) };
-      applyTransitionInPlace(entry.record, patch, clock.now());
-      emitChanged(entry.record);
-      return { ok: true, record: copyRecord(entry.record) };
+      if (failure !== undefined) return { ok: false, reason: failure, current: entry.record };
+      const next = snapshot(entry.record);
+      applyTransitionInPlace(next, patch, clock.now());
+      const record = replace(entry, next);
+      emitChanged(record);
+      return { ok: true, record };
     },
 
     async heartbeat(id, ownerToken, heartbeatOptions): Promise<HeartbeatResult> {
@@ -206,16 +214,13 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
         return {
           ok: false,
           cancelRequested: current.cancelRequestedAt !== null,
-          record: copyRecord(current),
+          record: current,
         };
-      const changed = applyHeartbeatInPlace(current, heartbeatOptions, clock.now());
-      const record = current;
+      const next = snapshot(current);
+      const changed = applyHeartbeatInPlace(next, heartbeatOptions, clock.now());
+      const record = replace(entry, next);
       if (changed) emitChanged(record);
-      return {
-        ok: true,
-        cancelRequested: record.cancelRequestedAt !== null,
-        record: copyRecord(record),
-      };
+      return { ok: true, cancelRequested: record.cancelRequestedAt !== null, record };
     },
 
     async requestCancel(id: string, reason?: string): Promise<JobRecord | undefined> {
@@ -228,11 +233,10 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const entry = entries.get(id);
       if (entry === undefined) return undefined;
       const { record, changed } = applyCancelRequest(entry.record, reason, clock.now());
-      if (changed) {
-        replace(entry, record);
-        emitChanged(record);
-      }
-      return copyRecord(record);
+      if (!changed) return record;
+      const stored = replace(entry, record);
+      emitChanged(stored);
+      return stored;
     },
 
     async reapExpired(reapOptions?: { now?: number }): Promise<JobRecord[]> {
@@ -243,12 +247,10 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       const reaped: JobRecord[] = [];
       for (const entry of entries.values()) {
         if (!isLeaseExpired(entry.record, now)) continue;
-        const next = applyInterrupt(entry.record, storeNow);
-        replace(entry, next);
-        reaped.push(next);
+        reaped.push(replace(entry, applyInterrupt(entry.record, storeNow)));
       }
       for (const record of reaped) emitChanged(record);
-      return reaped.map(copyRecord);
+      return reaped;
     },
 
     async prune(pruneOptions?: PruneOptions): Promise<number> {
