@@ -22,4 +22,9 @@ for (const folder of folders) {
   const attwArgs = ['exec', 'attw', '--pack', '.', '--format', 'table-flipped'];
   if (!manifest.exports?.['.']) attwArgs.push('--entrypoints', '.');
   run('pnpm', attwArgs, folder);
+  // What `npx` runs is the built command, not the sources: make sure it starts.
+  for (const [name, path] of Object.entries(manifest.bin ?? {})) {
+    console.log(`== ${name} --version (built ${path})`);
+    run(process.execPath, [join(folder, path), '--version'], folder);
+  }
 }
