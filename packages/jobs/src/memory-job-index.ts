@@ -37,9 +37,16 @@ export class NewestFirstIndex<Entry extends IndexedEntry> {
       this.entries.push(entry);
       return;
     }
-    const position = this.positionOf(entry.record);
-    if (position === this.entries.length) this.entries.push(entry);
-    else this.entries.splice(position, 0, entry);
+    // Jobs created in the same millisecond sort by id: walk back over the few of them first.
+    let position = this.entries.length - 1;
+    const stop = Math.max(0, position - 32);
+    while (
+      position > stop &&
+      compareNewestFirst(entry.record, this.entries[position - 1]!.record) > 0
+    )
+      position--;
+    if (position === stop && stop > 0) position = this.positionOf(entry.record);
+    this.entries.splice(position, 0, entry);
   }
 
   /** Removes entries (one splice for one, one pass for many). */
