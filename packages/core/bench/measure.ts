@@ -1,4 +1,7 @@
-// Small timing and table helpers for the @sa/core benchmarks.
+// Small timing helpers for the @sa/core benchmarks.
+
+export { printTable } from '../../../scripts/bench-table';
+export type { Row } from '../../../scripts/bench-table';
 
 /** Runs `body(iterations)` `rounds` times after a warm-up; returns the median ns per iteration. */
 export async function nsPerIteration(
@@ -26,37 +29,6 @@ export async function settledHeap(): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   return process.memoryUsage().heapUsed;
-}
-
-/** One line of the results table. */
-export interface Row {
-  name: string;
-  figure: string;
-  target: string;
-  baseline: string;
-  ratio: string;
-  pass: boolean | undefined;
-}
-
-/** Prints rows as an aligned plain-text table. */
-export function printTable(rows: Row[]): void {
-  const header = ['benchmark', 'figure', 'target', 'baseline (same run)', 'ratio', 'result'];
-  const lines = rows.map((row) => [
-    row.name,
-    row.figure,
-    row.target,
-    row.baseline,
-    row.ratio,
-    row.pass === undefined ? '-' : row.pass ? 'PASS' : 'MISS',
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...lines.map((line) => line[column]!.length)),
-  );
-  const format = (cells: string[]) =>
-    cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ');
-  console.log(format(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
-  for (const line of lines) console.log(format(line));
 }
 
 /** `12.3 ns`, `1.23 µs`. */

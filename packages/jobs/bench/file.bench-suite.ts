@@ -7,15 +7,8 @@ import { join } from 'node:path';
 import { createFileJobStore } from '../src/file-store';
 import { changedLine } from '../src/file-store/index-entry';
 import type { JobRecord } from '../src/job-record';
-
-interface Row {
-  name: string;
-  figure: string;
-  target: string;
-  baseline: string;
-  ratio: string;
-  pass: boolean | undefined;
-}
+import { printTable } from '../../../scripts/bench-table';
+import type { Row } from '../../../scripts/bench-table';
 
 const lifecycles = 200;
 const durableWritesPerLifecycle = 3; // create, → running, → completed (heartbeats are atomic, not fsynced)
@@ -240,32 +233,12 @@ async function listingRows(root: string): Promise<Row[]> {
   ];
 }
 
-function printRows(rows: Row[]): void {
-  const header = ['benchmark', 'figure', 'target', 'baseline (same run)', 'ratio', 'result'];
-  const cells = rows.map((row) => [
-    row.name,
-    row.figure,
-    row.target,
-    row.baseline,
-    row.ratio,
-    row.pass === undefined ? '-' : row.pass ? 'PASS' : 'MISS',
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
-  );
-  const format = (line: string[]) =>
-    line.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ');
-  console.log(format(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
-  for (const line of cells) console.log(format(line));
-}
-
 /** Runs the file store benchmarks and prints figure, target, baseline and ratio. */
 export async function run(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'sa-file-bench-'));
   try {
     console.log(`\nFile store (directory under ${tmpdir()}):`);
-    printRows([...(await lifecycleRows(root)), ...(await listingRows(root))]);
+    printTable([...(await lifecycleRows(root)), ...(await listingRows(root))]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
