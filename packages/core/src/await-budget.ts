@@ -1,5 +1,6 @@
 import type { Task, TaskWatcher } from './background-task';
 import { maxTimerDelayMs } from './default-timers';
+import { rejectWith } from './reject-with';
 import { requestAbortedError } from './request-aborted-error';
 import type { CheckedRunOptions } from './run-options';
 import type { BudgetResult, TaskOutcome } from './types';
@@ -18,8 +19,22 @@ export function awaitBudget<T>(
   startedAt: number,
   launch: () => void,
 ): Promise<BudgetResult<T>> {
+  if (options.onProgress === undefined) {
+    // No progress listener, so nothing to miss before the work starts: launch first, and a
+    // work that settles at once (a handler returning a plain value) needs no watch at all.
+    launch();
+    const outcome = task.outcome;
+    if (outcome !== undefined) {
+      return outcome.status === 'completed'
+        ? Promise.resolve({ status: 'completed', value: outcome.value })
+        : rejectWith(outcome.error);
+    }
+  }
   return new Promise<BudgetResult<T>>((resolve, reject) => {
-    new BudgetWatch(task, options, resolve, reject).start(startedAt, launch);
+    new BudgetWatch(task, options, resolve, reject).start(
+      startedAt,
+      options.onProgress === undefined ? undefined : launch,
+    );
   });
 }
 
@@ -50,7 +65,8 @@ class BudgetWatch<T> implements TaskWatcher<T> {
     this.#reject = reject;
   }
 
-  start(startedAt: number, launch: () => void): void {
+  /** Watches the task; `launch` starts it after the watch is in place (undefined: already started). */
+  start(startedAt: number, launch: (() => void) | undefined): void {
     const task = this.#task;
     const options = this.#options;
     task.watcher = this;
@@ -59,7 +75,11 @@ class BudgetWatch<T> implements TaskWatcher<T> {
         intervalMs: options.progressIntervalMs,
       });
     }
-    launch();
+    if (launch !== undefined) launch();
+    else if (task.outcome !== undefined) {
+      this.onTaskSettled(task.outcome);
+      return;
+    }
     if (this.#done) return;
     // Arm the budget timer and the abort listener one microtask later: a work that settles at
     // once never needs them, and they are most of the cost on that path. The remaining time

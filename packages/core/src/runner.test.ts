@@ -175,6 +175,41 @@ describe('createRunner queueing', () => {
     expect(runner.pending).toBe(0);
   });
 
+  it('counts a work as running while its synchronous part runs', () => {
+    const runner = createRunner({ concurrency: 2 });
+    let runningDuringWork: number | undefined;
+    runner.startInBackground(() => {
+      runningDuringWork = runner.running;
+      return 'done' as unknown as Promise<string>;
+    });
+    expect(runningDuringWork).toBe(1);
+    expect(runner.running).toBe(0);
+  });
+
+  it('gives a close() from inside a work that goes on asynchronously its grace period', async () => {
+    const runner = createRunner({ concurrency: 1 });
+    let closing: ReturnType<typeof runner.close> | undefined;
+    const task = runner.startInBackground(async () => {
+      closing = runner.close({ graceMs: 60_000 });
+      await sleep(10);
+      return 'finished';
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    await expect(task.result).resolves.toBe('finished');
+    await expect(closing).resolves.toEqual({ cancelled: [] });
+  });
+
+  it('lets a close() from inside a work that settles synchronously finish without its grace timer', async () => {
+    const runner = createRunner({ concurrency: 1 });
+    let closing: ReturnType<typeof runner.close> | undefined;
+    runner.startInBackground(() => {
+      closing = runner.close({ graceMs: 60_000 });
+      return 'done' as unknown as Promise<string>;
+    });
+    await expect(closing).resolves.toEqual({ cancelled: [] });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('runs everything at once with an infinite concurrency', () => {
     const runner = createRunner({ concurrency: Infinity });
     const tasks = Array.from({ length: 50 }, () => runner.startInBackground(untilAborted));

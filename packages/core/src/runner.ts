@@ -60,17 +60,25 @@ export function createRunner(options: RunnerOptions): Runner {
   let queue: Task<unknown>[] = [];
   let head = 0;
   let pendingCount = 0;
+  /**
+   * Tasks begun by `admit` whose work has not returned yet. They hold a slot without entering
+   * `live` and `running`: a work that settles synchronously (a handler returning a plain value)
+   * never touches the sets, which were the largest cost of an inline MCP tool call.
+   */
+  let inlineCount = 0;
   let draining = false;
   let accepting = true;
   let starting = true;
   let onIdle: (() => void) | undefined;
   let closing: Promise<RunnerCloseResult> | undefined;
 
+  const busy = (): number => running.size + inlineCount;
+
   const drain = (): void => {
     if (draining) return;
     draining = true;
     try {
-      while (starting && running.size < concurrency && head < queue.length) {
+      while (starting && busy() < concurrency && head < queue.length) {
         const task = queue[head++]!;
         if (task.status !== 'pending') continue;
         pendingCount--;
@@ -92,18 +100,24 @@ export function createRunner(options: RunnerOptions): Runner {
   /** Queues a task and starts it if a slot is free. */
   const admit = <T>(task: Task<T>): Task<T> => {
     const entry = task as Task<unknown>;
-    if (starting && running.size < concurrency && head === queue.length) {
-      // A free slot and nobody waiting: start at once, without a trip through the queue. A
-      // work that settles synchronously (a handler returning a plain value) then needs no
-      // settled listener at all; it still holds its slot while it runs.
-      live.add(entry);
-      running.add(entry);
-      task.begin();
-      if (task.outcome === undefined) {
-        task.addSettledListener(() => release(entry));
-        return task;
+    if (starting && busy() < concurrency && head === queue.length) {
+      // A free slot and nobody waiting: start at once, without a trip through the queue.
+      inlineCount++;
+      try {
+        task.begin();
+      } finally {
+        inlineCount--;
       }
-      release(entry);
+      if (task.outcome === undefined) {
+        live.add(entry);
+        running.add(entry);
+        task.addSettledListener(() => release(entry));
+      } else {
+        // Settled while it ran: its slot is free for what queued meanwhile, and a close()
+        // that waits for idle may go on.
+        drain();
+        if (isIdle()) onIdle?.();
+      }
       return task;
     }
     live.add(entry);
@@ -121,8 +135,10 @@ export function createRunner(options: RunnerOptions): Runner {
   const release = (entry: Task<unknown>): void => {
     live.delete(entry);
     if (running.delete(entry)) drain();
-    if (live.size === 0) onIdle?.();
+    if (isIdle()) onIdle?.();
   };
+
+  const isIdle = (): boolean => live.size === 0 && inlineCount === 0;
 
   const close = (closeOptions?: { graceMs?: number }): Promise<RunnerCloseResult> => {
     if (closing !== undefined) return closing;
@@ -149,7 +165,7 @@ export function createRunner(options: RunnerOptions): Runner {
 
   const waitForIdle = (graceMs: number): Promise<void> =>
     new Promise<void>((resolve) => {
-      if (live.size === 0 || graceMs === 0) {
+      if (isIdle() || graceMs === 0) {
         resolve();
         return;
       }
@@ -202,7 +218,7 @@ export function createRunner(options: RunnerOptions): Runner {
       );
     },
     get running() {
-      return running.size;
+      return busy();
     },
     get pending() {
       return pendingCount;
