@@ -3,6 +3,7 @@ import { CancelledError, isSaError } from './errors';
 import { reportProgress } from './report-progress';
 import { startInBackground } from './start-in-background';
 import type { ProgressUpdate, TaskOutcome, TaskStatus } from './types';
+import { untilAborted } from '../test/work-helpers';
 
 /** A promise with its resolve and reject functions, for works the test settles by hand. */
 function deferred<T>() {
@@ -13,13 +14,6 @@ function deferred<T>() {
     reject = onReject;
   });
   return { promise, resolve, reject };
-}
-
-/** A work that only ends when its signal aborts (then it rejects with the signal's reason). */
-function untilAborted({ signal }: { signal: AbortSignal }): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
 }
 
 afterEach(() => {

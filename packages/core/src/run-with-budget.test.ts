@@ -3,33 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError, isSaError } from './errors';
 import { reportProgress } from './report-progress';
 import { runWithBudget } from './run-with-budget';
-import type { BackgroundTask, BudgetResult, ProgressUpdate, WorkContext } from './types';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A work that only ends when its signal aborts (then it rejects with the signal's reason). */
-function untilAborted({ signal }: WorkContext): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
-}
+import type { ProgressUpdate } from './types';
+import { failure, promotedTask, sleep, untilAborted } from '../test/work-helpers';
 
 function abortListeners(signal: AbortSignal): number {
   return getEventListeners(signal, 'abort').length;
-}
-
-function promotedTask<T>(outcome: BudgetResult<T>): BackgroundTask<T> {
-  if (outcome.status !== 'promoted') throw new Error(`expected promoted, got ${outcome.status}`);
-  return outcome.task;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
 }
 
 beforeEach(() => {

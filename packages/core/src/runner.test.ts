@@ -2,38 +2,8 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSaError } from './errors';
 import { createRunner } from './runner';
-import type { BackgroundTask, BudgetResult, TaskStatus, WorkContext } from './types';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A work that sleeps `ms` and returns `value`. */
-const after =
-  <T>(ms: number, value: T) =>
-  async (): Promise<T> => {
-    await sleep(ms);
-    return value;
-  };
-
-/** A work that only ends when its signal aborts. */
-function untilAborted({ signal }: WorkContext): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
-}
-
-function promotedTask<T>(outcome: BudgetResult<T>): BackgroundTask<T> {
-  if (outcome.status !== 'promoted') throw new Error(`expected promoted, got ${outcome.status}`);
-  return outcome.task;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-}
+import type { BackgroundTask, TaskStatus } from './types';
+import { after, failure, promotedTask, sleep, untilAborted } from '../test/work-helpers';
 
 beforeEach(() => {
   vi.useFakeTimers();
