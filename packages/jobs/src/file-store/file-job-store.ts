@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ClosedError, ConflictError, InvalidArgumentError, NotFoundError } from '@sa/core';
 import { createJobId } from '../ids';
@@ -131,9 +132,10 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     });
   }
 
-  async function readCursors(id: string): Promise<Record<string, number>> {
+  /** A job's stored cursors (a small file: read synchronously, like records). */
+  function readCursors(id: string): Record<string, number> {
     try {
-      return JSON.parse(await readFile(cursorsPath(id), 'utf8')) as Record<string, number>;
+      return JSON.parse(readFileSync(cursorsPath(id), 'utf8')) as Record<string, number>;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       warn(
@@ -291,7 +293,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         checkId(id);
         validateCursor(name);
         await existingOrThrow(id);
-        return (await readCursors(id))[name];
+        return readCursors(id)[name];
       }),
 
     setCursor: (id, name, expected, next) =>
@@ -301,10 +303,10 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         assertInteger('next', next, { min: 0 });
         return locks.withLock(`${id}.cursors`, async () => {
           await existingOrThrow(id);
-          const cursors = await readCursors(id);
+          const cursors = readCursors(id);
           if (cursors[name] !== expected) return false;
           cursors[name] = next;
-          await mkdir(join(paths.jobs, id), { recursive: true });
+          mkdirSync(join(paths.jobs, id), { recursive: true });
           await writeFileAtomically(cursorsPath(id), JSON.stringify(cursors), { durable: false });
           return true;
         });

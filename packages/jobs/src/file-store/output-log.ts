@@ -1,4 +1,13 @@
-import { appendFile, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OutputChunk, OutputStream } from '../job-store';
 import { InvalidArgumentError } from '@sa/core';
@@ -17,6 +26,9 @@ interface Segment {
   path: string;
 }
 
+/** Reads up to this many bytes with synchronous calls; larger reads go through the thread pool. */
+const syncReadLimit = 64 * 1024;
+
 /**
  * Appends `chunk` to a job's stream in `directory`. The stream is a run of segment files
  * named by the byte offset they start at (`stdout.<start>.log`); segments that fall wholly
@@ -30,9 +42,9 @@ export async function appendToOutput(
   bounds: OutputBounds & { expectedOffset?: number | undefined },
 ): Promise<number> {
   const segmentBytes = Math.max(1, Math.ceil(bounds.maxOutputBytes / 4));
-  const segments = await listSegments(directory, stream, { create: true });
+  const segments = listSegments(directory, stream, { create: true });
   const last = segments.at(-1);
-  const lastSize = last ? (await stat(last.path)).size : 0;
+  const lastSize = last ? statSync(last.path).size : 0;
   const end = last ? last.start + lastSize : 0;
   if (bounds.expectedOffset !== undefined && end !== bounds.expectedOffset)
     throw outputOffsetConflict(basename(directory), stream, bounds.expectedOffset, end);
@@ -44,17 +56,17 @@ export async function appendToOutput(
     // The chunk alone fills the bound: keep its tail in a fresh segment, drop everything else.
     const tail = bytes.subarray(bytes.length - bounds.maxOutputBytes);
     const start = newEnd - tail.length;
-    await appendFile(segmentPath(directory, stream, start), tail);
+    appendFileSync(segmentPath(directory, stream, start), tail);
     for (const segment of segments) {
       if (segment.start !== start) await unlink(segment.path).catch(ignoreMissing);
     }
     return newEnd;
   }
   if (!last || lastSize >= segmentBytes) {
-    await appendFile(segmentPath(directory, stream, end), bytes);
+    appendFileSync(segmentPath(directory, stream, end), bytes);
     all = [...segments, { start: end, path: segmentPath(directory, stream, end) }];
   } else {
-    await appendFile(last.path, bytes);
+    appendFileSync(last.path, bytes);
     all = segments;
   }
   const firstKept = newEnd - bounds.maxOutputBytes;
@@ -87,9 +99,9 @@ async function readOnce(
   stream: OutputStream,
   options: { offset: number; maxBytes: number } & OutputBounds,
 ): Promise<OutputChunk> {
-  const segments = await listSegments(directory, stream, { create: false });
+  const segments = listSegments(directory, stream, { create: false });
   const last = segments.at(-1);
-  const end = last ? last.start + (await stat(last.path)).size : 0;
+  const end = last ? last.start + statSync(last.path).size : 0;
   if (options.offset > end) {
     throw new InvalidArgumentError(
       `Invalid offset: ${options.offset} is past the end of ${stream} (${end} bytes written)`,
@@ -129,6 +141,21 @@ async function readRange(
     const overlapStart = Math.max(from, segment.start);
     const overlapEnd = Math.min(to, segmentEnd);
     if (overlapStart >= overlapEnd) continue;
+    if (overlapEnd - overlapStart <= syncReadLimit) {
+      const descriptor = openSync(segment.path, 'r');
+      try {
+        readSync(
+          descriptor,
+          result,
+          overlapStart - from,
+          overlapEnd - overlapStart,
+          overlapStart - segment.start,
+        );
+      } finally {
+        closeSync(descriptor);
+      }
+      continue;
+    }
     const handle = await open(segment.path, 'r');
     try {
       await handle.read(
@@ -144,24 +171,17 @@ async function readRange(
   return result;
 }
 
-/** The end offset of a stream (bytes written in all). */
-export async function outputEnd(directory: string, stream: OutputStream): Promise<number> {
-  const segments = await listSegments(directory, stream, { create: false });
-  const last = segments.at(-1);
-  return last ? last.start + (await stat(last.path)).size : 0;
-}
-
-async function listSegments(
+function listSegments(
   directory: string,
   stream: OutputStream,
   options: { create: boolean },
-): Promise<Segment[]> {
+): Segment[] {
   let names: string[];
   try {
-    names = await readdir(directory);
+    names = readdirSync(directory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    if (options.create) await mkdir(directory, { recursive: true });
+    if (options.create) mkdirSync(directory, { recursive: true });
     return [];
   }
   const prefix = `${stream}.`;
