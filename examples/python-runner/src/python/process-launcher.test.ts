@@ -16,7 +16,9 @@ afterEach(() => {
   for (const launcher of launchers.splice(0)) launcher.close();
 });
 
-describe('createProcessLauncher', () => {
+// Real python3 children: twenty starting at once take well under a second alone, several
+// seconds on two cores shared with the rest of the suite.
+describe('createProcessLauncher', { timeout: 30_000 }, () => {
   it('starts children from another process, in their own group, with their output and exit code', async () => {
     const launcher = newLauncher();
     const child = await launcher.launch({
