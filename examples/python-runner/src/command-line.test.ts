@@ -20,6 +20,7 @@ describe('parseCommandLine', () => {
       python: 'python3',
       maxConcurrentJobs: 4,
       maxOutputBytes: 1024 * 1024,
+      scriptNice: 10,
       authToken: undefined,
       stateless: false,
     });
@@ -50,6 +51,8 @@ describe('parseCommandLine', () => {
       '2',
       '--max-output-bytes',
       '4096',
+      '--script-nice',
+      '0',
       '--auth-token',
       'secret',
     ]);
@@ -64,6 +67,7 @@ describe('parseCommandLine', () => {
       python: '/usr/bin/python3',
       maxConcurrentJobs: 2,
       maxOutputBytes: 4096,
+      scriptNice: 0,
       authToken: 'secret',
     });
   });
@@ -73,11 +77,13 @@ describe('parseCommandLine', () => {
     vi.stubEnv('SMART_ASYNC_TIMEOUT_SECONDS', '7');
     vi.stubEnv('SA_STORE_URL', '/tmp/jobs-here');
     vi.stubEnv('SA_AUTH_TOKEN', 'token-from-env');
+    vi.stubEnv('SA_SCRIPT_NICE', '19');
     expect(parseCommandLine([])).toMatchObject({
       dataDirectory: '/tmp/from-env',
       inlineTimeoutSeconds: 7,
       storeUrl: '/tmp/jobs-here',
       authToken: 'token-from-env',
+      scriptNice: 19,
     });
   });
 
@@ -154,6 +160,9 @@ describe('parseCommandLine', () => {
     [['--lease-seconds', '0'], /--lease-seconds must be a positive number/],
     [['--max-concurrent-jobs', '0'], /--max-concurrent-jobs must be a positive number/],
     [['--inline-timeout', '-1'], /--inline-timeout must be a number >= 0/],
+    [['--script-nice', '20'], /--script-nice must be an integer from 0 to 19, not 20/],
+    [['--script-nice', '-1'], /--script-nice must be an integer from 0 to 19, not -1/],
+    [['--script-nice', '2.5'], /--script-nice must be an integer from 0 to 19, not 2.5/],
   ])('refuses %j', (argv, message) => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

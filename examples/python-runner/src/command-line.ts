@@ -133,6 +133,15 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .env('SA_MAX_OUTPUT_BYTES'),
     )
     .addOption(
+      new Option(
+        '--script-nice <n>',
+        "how much lower than the server's the scripts' CPU priority is (0 to 19; 0: the same)",
+      )
+        .argParser(number('--script-nice'))
+        .default(10)
+        .env('SA_SCRIPT_NICE'),
+    )
+    .addOption(
       new Option('--auth-token <token>', 'bearer token required over HTTP').env('SA_AUTH_TOKEN'),
     )
     .addOption(
@@ -167,6 +176,7 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     python: string;
     maxConcurrentJobs: number;
     maxOutputBytes: number;
+    scriptNice: number;
     authToken?: string;
     allowedHost?: string[];
     allowedOrigin?: string[];
@@ -187,6 +197,7 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     python: options.python,
     maxConcurrentJobs: options.maxConcurrentJobs,
     maxOutputBytes: options.maxOutputBytes,
+    scriptNice: options.scriptNice,
     authToken: options.authToken,
     allowedHosts: options.allowedHost,
     allowedOrigins: options.allowedOrigin,

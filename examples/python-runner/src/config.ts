@@ -50,6 +50,11 @@ export interface PythonRunnerConfig {
   maxConcurrentJobs: number;
   /** Output kept per job and stream, bytes (default 1 MiB). */
   maxOutputBytes: number;
+  /**
+   * How much lower than the server's the scripts' CPU priority is, 0 to 19 (default 10), so the
+   * server keeps answering and renewing leases while its scripts use every core. 0: the same.
+   */
+  scriptNice: number;
   /** HTTP bearer token; when set, every HTTP request must carry it. */
   authToken?: string;
   /** Extra `Host` header values accepted over HTTP besides the bound host. */
@@ -81,6 +86,7 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     python: partial.python ?? 'python3',
     maxConcurrentJobs: partial.maxConcurrentJobs ?? 4,
     maxOutputBytes: partial.maxOutputBytes ?? 1024 * 1024,
+    scriptNice: partial.scriptNice ?? 10,
     authToken: partial.authToken || undefined,
     allowedHosts: partial.allowedHosts ?? [],
     allowedOrigins: partial.allowedOrigins ?? [],
@@ -123,6 +129,10 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
   if (!Number.isInteger(config.maxConcurrentJobs))
     throw new InvalidArgumentError('--max-concurrent-jobs must be an integer');
   positive(config.maxOutputBytes, '--max-output-bytes');
+  if (!Number.isInteger(config.scriptNice) || config.scriptNice < 0 || config.scriptNice > 19)
+    throw new InvalidArgumentError(
+      `--script-nice must be an integer from 0 to 19, not ${String(config.scriptNice)}`,
+    );
   positive(config.leaseSeconds, '--lease-seconds');
   positive(config.heartbeatSeconds, '--heartbeat-seconds');
   if (config.heartbeatSeconds >= config.leaseSeconds)

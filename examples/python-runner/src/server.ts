@@ -78,6 +78,7 @@ export async function createPythonRunnerServer(
     roots,
     dataDirectory: config.dataDirectory,
     maxOutputBytes: config.maxOutputBytes,
+    scriptNice: config.scriptNice,
     helperDirectory: findHelperDirectory(),
   });
   // Probe the interpreter now, so the first call does not pay for it (and a bad --python shows at once).

@@ -13,12 +13,38 @@ export const launcherHeaderLength = 16;
 export const launcherScript = String.raw`
 'use strict';
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const socketPath = process.argv[1];
 const headerLength = ${launcherHeaderLength};
 
 function send(message) {
   if (process.connected) process.send(message);
+}
+
+// The child is in a session of its own (detached), and Linux autogroup (when enabled) gives
+// every session an equal share of the CPU whatever its processes' nice values: fifty busy
+// scripts would then get fifty shares to the server's one. So the session's group is lowered
+// too. Both only ever lower priority, which needs no privilege; failures leave the defaults.
+function ownAutogroupNice() {
+  try {
+    const match = /nice (-?\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lowerPriority(pid, nice) {
+  try {
+    os.setPriority(pid, Math.min(19, os.getPriority() + nice));
+  } catch {}
+  const groupNice = ownAutogroupNice();
+  if (groupNice === undefined) return;
+  try {
+    fs.writeFileSync('/proc/' + pid + '/autogroup', String(Math.min(19, groupNice + nice)));
+  } catch {}
 }
 
 function connect(id, fd) {
@@ -62,6 +88,7 @@ async function launch(request) {
     fail(error);
     return;
   }
+  if (request.nice > 0 && child.pid !== undefined) lowerPriority(child.pid, request.nice);
   // The child holds its own copies; the server sees the end once the child and its
   // descendants have closed theirs.
   for (const socket of sockets) socket.destroy();

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAlive } from '../testing/is-alive';
@@ -61,6 +63,35 @@ describe('createProcessLauncher', { timeout: 30_000 }, () => {
       }),
     );
     outputs.forEach((stdout, index) => expect(stdout).toBe(`${`job ${index} `.repeat(1000)}\n`));
+  });
+
+  it('lowers the CPU priority of the child and of its session by `nice`', async () => {
+    const launcher = newLauncher();
+    const child = await launcher.launch({
+      command: 'python3',
+      args: [
+        '-c',
+        'import os; print(os.nice(0)); print(open("/proc/self/autogroup").read() if os.path.exists("/proc/self/autogroup") else "none")',
+      ],
+      cwd: process.cwd(),
+      env: process.env,
+      nice: 7,
+    });
+    const [stdout] = await Promise.all([text(child.stdout), text(child.stderr), child.exit]);
+    const [niceLine, groupLine] = stdout.trim().split('\n');
+    expect(Number(niceLine)).toBe(Math.min(19, getPriority() + 7));
+    const ownGroup = existsSync('/proc/self/autogroup')
+      ? /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))
+      : null;
+    if (ownGroup === null) expect(groupLine).toBe('none');
+    else expect(groupLine).toMatch(new RegExp(`nice ${Math.min(19, Number(ownGroup[1]) + 7)}$`));
+  });
+
+  it.each([[-1], [20], [1.5]])('rejects nice %s with an error naming nice', async (nice) => {
+    const launcher = newLauncher();
+    await expect(
+      launcher.launch({ command: 'python3', args: [], cwd: process.cwd(), env: {}, nice }),
+    ).rejects.toThrow(/^nice must be an integer from 0 to 19/);
   });
 
   it('rejects with a clear error for a missing command or directory', async () => {

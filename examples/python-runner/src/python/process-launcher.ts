@@ -17,6 +17,11 @@ export interface LaunchRequest {
   env: NodeJS.ProcessEnv;
   /** Opens fd 3 as a third output stream. */
   channel?: boolean;
+  /**
+   * Lowers the child's CPU priority by this much (0 to 19, default 0): its nice value and, where
+   * the kernel groups each session for scheduling (Linux autogroup), its session's group.
+   */
+  nice?: number;
 }
 
 /** How a launched child ended (as a `ChildProcess` `exit` event reports it). */
@@ -38,7 +43,10 @@ export interface LaunchedProcess {
 
 /** Starts child processes without forking the server. */
 export interface ProcessLauncher {
-  /** Starts a child; rejects with `SaError` (code `INVALID_ARGUMENT`) when it cannot start. */
+  /**
+   * Starts a child; rejects with `SaError` (code `INVALID_ARGUMENT`) when it cannot start or
+   * `nice` is not an integer from 0 to 19.
+   */
   launch(request: LaunchRequest): Promise<LaunchedProcess>;
   /** Stops the launcher process (children keep running) and removes its socket. */
   close(): void;
@@ -204,6 +212,15 @@ export function createProcessLauncher(): ProcessLauncher {
 
   return {
     launch(request) {
+      const nice = request.nice ?? 0;
+      if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+        return Promise.reject(
+          new SaError(
+            'INVALID_ARGUMENT',
+            `nice must be an integer from 0 to 19, not ${String(request.nice)}`,
+          ),
+        );
+      }
       const id = nextId;
       nextId += 1;
       return new Promise<LaunchedProcess>((resolve, reject) => {
@@ -229,6 +246,7 @@ export function createProcessLauncher(): ProcessLauncher {
           cwd: request.cwd,
           env: request.env,
           channel: request.channel === true,
+          nice,
         });
       });
     },

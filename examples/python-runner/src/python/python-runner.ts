@@ -37,6 +37,8 @@ export interface PythonRunnerSettings {
   dataDirectory: string;
   /** Per run and stream; output beyond it is dropped with a notice. */
   maxOutputBytes: number;
+  /** How much lower than the server's the scripts' CPU priority is, 0 to 19 (default 0). */
+  scriptNice?: number;
   /** The server's environment (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** Folder of `smart_async_progress.py`, added at the end of PYTHONPATH so scripts can import it. */
@@ -301,6 +303,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
         timeoutMs: prepared.timeoutMs,
         signal: options.signal,
         maxOutputBytes: settings.maxOutputBytes,
+        nice: settings.scriptNice ?? 0,
         channel: Boolean(options.benchmark),
         onOutput: (stream, chunk) => {
           if (stream === 'stdout') stdout += chunk;

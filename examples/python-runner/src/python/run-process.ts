@@ -35,6 +35,8 @@ export interface RunProcessOptions {
   onSpawn?: (pid: number) => void;
   /** Opens fd 3 as an extra pipe whose text is returned as `channel` (for helpers). */
   channel?: boolean;
+  /** Lowers the child's CPU priority by this much, 0 to 19 (see `LaunchRequest.nice`). */
+  nice?: number;
   /** Injectable timers. */
   timers?: Timers;
   /** Starts the child (default: the shared launcher process, so this process never forks). */
@@ -81,6 +83,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     cwd: options.cwd,
     env: options.env,
     channel: options.channel === true,
+    nice: options.nice ?? 0,
   });
 
   return new Promise<ProcessOutcome>((resolve) => {
