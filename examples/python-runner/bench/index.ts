@@ -8,10 +8,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { resolveConfig } from '../src/config';
+import { resolveConfig, type PythonRunnerConfig } from '../src/config';
 import { createStderrLogger } from '../src/logger';
 import { probePython } from '../src/python/interpreter';
-import { createPythonRunnerServer } from '../src/server';
+import { createPythonRunnerServer, type PythonRunnerServer } from '../src/server';
 import { benchReplicas } from './replicas';
 
 const iterations = 40;
@@ -43,17 +43,12 @@ function spawnPython(python: string, directory: string, script: string): Promise
   });
 }
 
-async function main(): Promise<void> {
-  const root = await realpath(await mkdtemp(join(tmpdir(), 'sa-bench-')));
-  await writeFile(join(root, 'hi.py'), 'print("hi")\n');
-  const config = resolveConfig({
-    roots: [root],
-    dataDirectory: join(root, 'data'),
-    inlineTimeoutSeconds: 0.2,
-    maxConcurrentJobs: concurrentJobs,
-  });
-  // The interpreter the server resolves `python3` to (it runs scripts with sys.executable).
-  const { executable: python } = await probePython('python3');
+/** A server of `config` and an SDK client connected in process; `call` returns a tool's JSON text. */
+async function startInProcess(config: PythonRunnerConfig): Promise<{
+  server: PythonRunnerServer;
+  client: Client;
+  call: (name: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
+}> {
   const server = await createPythonRunnerServer({
     config,
     logger: createStderrLogger({ quiet: true }),
@@ -72,6 +67,21 @@ async function main(): Promise<void> {
       throw new Error(`${name} failed: ${JSON.stringify(result)}`);
     return JSON.parse(first.text) as Record<string, unknown>;
   };
+  return { server, client, call };
+}
+
+async function main(): Promise<void> {
+  const root = await realpath(await mkdtemp(join(tmpdir(), 'sa-bench-')));
+  await writeFile(join(root, 'hi.py'), 'print("hi")\n');
+  const config = resolveConfig({
+    roots: [root],
+    dataDirectory: join(root, 'data'),
+    inlineTimeoutSeconds: 0.2,
+    maxConcurrentJobs: concurrentJobs,
+  });
+  // The interpreter the server resolves `python3` to (it runs scripts with sys.executable).
+  const { executable: python } = await probePython('python3');
+  const { server, client, call } = await startInProcess(config);
 
   // 1. print("hi") through the tool vs spawning the same python directly, interleaved.
   const direct: number[] = [];
@@ -145,24 +155,7 @@ async function measureConcurrentJobs(
     maxConcurrentJobs: concurrentJobs,
     store,
   });
-  const server = await createPythonRunnerServer({
-    config,
-    logger: createStderrLogger({ quiet: true }),
-  });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.createMcpServer().connect(serverTransport);
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(clientTransport);
-  const call = async (
-    name: string,
-    args: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> => {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    const first = result.content[0];
-    if (result.isError || first?.type !== 'text')
-      throw new Error(`${name} failed: ${JSON.stringify(result)}`);
-    return JSON.parse(first.text) as Record<string, unknown>;
-  };
+  const { server, client, call } = await startInProcess(config);
   const script =
     'import time\nfor i in range(1, 41):\n    print(f"::progress {i}/40 step {i}", flush=True)\n    print("line", i, flush=True)\n    time.sleep(0.05)\n';
   const histogram = monitorEventLoopDelay({ resolution: 1 });

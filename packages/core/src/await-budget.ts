@@ -75,11 +75,7 @@ class BudgetWatch<T> implements TaskWatcher<T> {
         intervalMs: options.progressIntervalMs,
       });
     }
-    if (launch !== undefined) launch();
-    else if (task.outcome !== undefined) {
-      this.onTaskSettled(task.outcome);
-      return;
-    }
+    launch?.();
     if (this.#done) return;
     // Arm the budget timer and the abort listener one microtask later: a work that settles at
     // once never needs them, and they are most of the cost on that path. The remaining time

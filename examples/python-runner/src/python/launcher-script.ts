@@ -27,23 +27,23 @@ function send(message) {
 // every session an equal share of the CPU whatever its processes' nice values: fifty busy
 // scripts would then get fifty shares to the server's one. So the session's group is lowered
 // too. Both only ever lower priority, which needs no privilege; failures leave the defaults.
-function ownAutogroupNice() {
+// The launcher's own group is read once: undefined where there is no autogroup.
+const ownAutogroupNice = (() => {
   try {
     const match = /nice (-?\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
   }
-}
+})();
 
 function lowerPriority(pid, nice) {
   try {
     os.setPriority(pid, Math.min(19, os.getPriority() + nice));
   } catch {}
-  const groupNice = ownAutogroupNice();
-  if (groupNice === undefined) return;
+  if (ownAutogroupNice === undefined) return;
   try {
-    fs.writeFileSync('/proc/' + pid + '/autogroup', String(Math.min(19, groupNice + nice)));
+    fs.writeFileSync('/proc/' + pid + '/autogroup', String(Math.min(19, ownAutogroupNice + nice)));
   } catch {}
 }
 

@@ -303,7 +303,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
         timeoutMs: prepared.timeoutMs,
         signal: options.signal,
         maxOutputBytes: settings.maxOutputBytes,
-        nice: settings.scriptNice ?? 0,
+        nice: settings.scriptNice,
         channel: Boolean(options.benchmark),
         onOutput: (stream, chunk) => {
           if (stream === 'stdout') stdout += chunk;

@@ -83,7 +83,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     cwd: options.cwd,
     env: options.env,
     channel: options.channel === true,
-    nice: options.nice ?? 0,
+    nice: options.nice,
   });
 
   return new Promise<ProcessOutcome>((resolve) => {
