@@ -27,11 +27,14 @@ function send(message) {
 // every session an equal share of the CPU whatever its processes' nice values: fifty busy
 // scripts would then get fifty shares to the server's one. So the session's group is lowered
 // too. Both only ever lower priority, which needs no privilege; failures leave the defaults.
-// The launcher's own group is read once: undefined where there is no autogroup.
+// The launcher's own group is read once: undefined where the kernel has no autogroup. A
+// process in the default group (one whose session began before autogroup, such as a service
+// started by PID 1 without a session of its own) reads an empty file; it competes at its own
+// task weight, so its group counts as nice 0.
 const ownAutogroupNice = (() => {
   try {
     const match = /nice (-?\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'));
-    return match ? Number(match[1]) : undefined;
+    return match ? Number(match[1]) : 0;
   } catch {
     return undefined;
   }
