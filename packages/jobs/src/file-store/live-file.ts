@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { jobRecordSchema, type JobRecord } from '../job-record';
+import type { JobRecord } from '../job-record';
+import { parsedJobRecordSchema } from '../stored-record-schema';
 
 /**
  * The live file of a job holds its latest heartbeat state (lease and progress) on top of the
@@ -60,7 +61,7 @@ function parseLive(text: string): LiveState | undefined {
   if (createHash('sha1').update(json).digest('hex') !== text.slice(0, space)) return undefined;
   try {
     const value = JSON.parse(json) as { basedOn?: unknown; record?: unknown };
-    const record = jobRecordSchema.safeParse(value.record);
+    const record = parsedJobRecordSchema.safeParse(value.record);
     if (typeof value.basedOn !== 'number' || !record.success) return undefined;
     return { basedOn: value.basedOn, record: record.data };
   } catch {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jobRecordSchema, type JobRecord } from '../job-record';
+import type { JobRecord } from '../job-record';
+import { parsedJobRecordSchema } from '../stored-record-schema';
 
 /** What reading a record file found. */
 export type RecordRead =
@@ -31,7 +32,7 @@ export function readRecordFile(path: string, id: string): RecordRead {
       problem: `not JSON (${text.length} bytes): ${(error as Error).message}`,
     };
   }
-  const parsed = jobRecordSchema.safeParse(value);
+  const parsed = parsedJobRecordSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

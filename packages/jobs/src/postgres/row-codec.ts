@@ -1,5 +1,5 @@
 import { SaError } from '@sa/core';
-import { jobRecordSchema } from '../job-record';
+import { parsedJobRecordSchema } from '../stored-record-schema';
 import type { JobRecord } from '../job-record';
 
 /** A job row as `pg` returns it (bigint as string, jsonb parsed). */
@@ -43,7 +43,7 @@ export function rowToRecord(row: JobRow, storeName: string): JobRecord {
   } catch (error) {
     throw corrupt(storeName, row.id, error);
   }
-  const parsed = jobRecordSchema.safeParse(raw);
+  const parsed = parsedJobRecordSchema.safeParse(raw);
   if (!parsed.success) throw corrupt(storeName, row.id, parsed.error);
   return parsed.data;
 }

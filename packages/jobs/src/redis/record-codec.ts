@@ -1,5 +1,5 @@
 import { SaError } from '@sa/core';
-import { jobRecordSchema } from '../job-record';
+import { parsedJobRecordSchema } from '../stored-record-schema';
 import type { JobRecord } from '../job-record';
 
 const recordFields = [
@@ -45,7 +45,7 @@ export function decodeRecord(reply: unknown, storeName: string): JobRecord | und
   } catch (error) {
     throw corrupt(storeName, fields.get('id'), error);
   }
-  const parsed = jobRecordSchema.safeParse(raw);
+  const parsed = parsedJobRecordSchema.safeParse(raw);
   if (!parsed.success) throw corrupt(storeName, fields.get('id'), parsed.error);
   return parsed.data;
 }
