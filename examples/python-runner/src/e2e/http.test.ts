@@ -1,5 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,42 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { callJson, eventually, packageDirectory, serverCommand } from '../testing/stdio-server';
-
-interface HttpServer {
-  url: URL;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startHttpServer(args: string[]): Promise<HttpServer> {
-  const { command, args: commandArgs } = serverCommand([
-    '--transport',
-    'http',
-    '--port',
-    '0',
-    ...args,
-  ]);
-  const child = spawn(command, commandArgs, {
-    cwd: packageDirectory,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(stderr)?.[1], 20_000);
-  return {
-    url: new URL(url),
-    process: child,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+import { startHttpServerProcess, type HttpServerProcess } from '../testing/http-replica';
+import { callJson, eventually } from '../testing/stdio-server';
 
 async function connect(url: URL, token?: string): Promise<Client> {
   const client = new Client({ name: 'http-test', version: '1.0.0' });
@@ -93,13 +57,13 @@ function rawPost(
 
 describe('Streamable HTTP', { timeout: 60_000 }, () => {
   let root: string;
-  let open: HttpServer;
-  let guarded: HttpServer;
+  let open: HttpServerProcess;
+  let guarded: HttpServerProcess;
 
   beforeAll(async () => {
     root = await realpath(await mkdtemp(join(tmpdir(), 'sa-e2e-http-')));
     [open, guarded] = await Promise.all([
-      startHttpServer([
+      startHttpServerProcess([
         '--root',
         root,
         '--data-dir',
@@ -107,7 +71,7 @@ describe('Streamable HTTP', { timeout: 60_000 }, () => {
         '--inline-timeout',
         '0.3',
       ]),
-      startHttpServer([
+      startHttpServerProcess([
         '--root',
         root,
         '--data-dir',

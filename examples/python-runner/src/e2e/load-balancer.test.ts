@@ -1,5 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, realpath } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -11,50 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { isAlive } from '../testing/is-alive';
-import { callJson, eventually, packageDirectory, serverCommand } from '../testing/stdio-server';
-
-/** A server process over HTTP, started from sources (no client: the proxy sits in front). */
-interface Replica {
-  url: URL;
-  process: ChildProcess;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-async function startReplica(args: readonly string[]): Promise<Replica> {
-  const { command, args: commandArgs } = serverCommand([
-    '--transport',
-    'http',
-    '--port',
-    '0',
-    ...args,
-  ]);
-  const child = spawn(command, commandArgs, {
-    cwd: packageDirectory,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await Promise.race([
-    eventually(() => /listening on (http:\/\/\S+)/.exec(stderr)?.[1], 30_000),
-    exited.then(() => {
-      throw new Error(`the server exited before listening: ${stderr}`);
-    }),
-  ]);
-  return {
-    url: new URL(url),
-    process: child,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+import { startHttpServerProcess, type HttpServerProcess } from '../testing/http-replica';
+import { callJson, eventually } from '../testing/stdio-server';
 
 /** What the proxy sent to one replica. */
 interface ReplicaCounters {
@@ -173,7 +129,7 @@ describe('two replicas behind a round-robin load balancer', { timeout: 90_000 },
   const token = randomBytes(12).toString('hex');
   const authorization = { authorization: `Bearer ${token}` };
   let root: string;
-  const replicas: Replica[] = [];
+  const replicas: HttpServerProcess[] = [];
   const proxies: RoundRobinProxy[] = [];
   const strayPids: number[] = [];
 
@@ -194,9 +150,9 @@ describe('two replicas behind a round-robin load balancer', { timeout: 90_000 },
       ...extra,
     ];
     // One after the other: the second sees the first one's store and child registry as live.
-    const first = await startReplica(common);
+    const first = await startHttpServerProcess(common);
     replicas.push(first);
-    const second = await startReplica(common);
+    const second = await startHttpServerProcess(common);
     replicas.push(second);
     const proxy = await startRoundRobinProxy([first.url, second.url]);
     proxies.push(proxy);

@@ -5,30 +5,24 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { eventually, packageDirectory, serverCommand } from './stdio-server';
 
-/** A server process over Streamable HTTP, started from sources, with a connected SDK client. */
-export interface HttpReplica {
+/** A server process over Streamable HTTP, started from sources. */
+export interface HttpServerProcess {
   url: URL;
-  /** The server process (node itself: `kill -9` of it is a crash of the replica). */
+  /** The server process (node itself: `kill -9` of it is a crash of the server). */
   process: ChildProcess;
-  client: Client;
   /** What the server wrote to stderr so far. */
   stderr(): string;
-  /** Closes the client and stops the server with SIGTERM (nothing to do once it died). */
+  /** Stops the server with SIGTERM (nothing to do once it died). */
   stop(): Promise<void>;
 }
 
-/** Starts the server over HTTP on a free port and connects a client with the bearer `token`. */
-export async function startHttpReplica(
-  args: readonly string[],
-  token: string,
-): Promise<HttpReplica> {
+/** Starts the server over HTTP on a free port with `args`; resolves once it listens. */
+export async function startHttpServerProcess(args: readonly string[]): Promise<HttpServerProcess> {
   const { command, args: commandArgs } = serverCommand([
     '--transport',
     'http',
     '--port',
     '0',
-    '--auth-token',
-    token,
     ...args,
   ]);
   const child = spawn(command, commandArgs, {
@@ -46,22 +40,43 @@ export async function startHttpReplica(
       throw new Error(`the server exited before listening: ${stderr}`);
     }),
   ]);
+  return {
+    url: new URL(url),
+    process: child,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A server process over Streamable HTTP with a connected SDK client. */
+export interface HttpReplica extends HttpServerProcess {
+  client: Client;
+  /** Closes the client and stops the server with SIGTERM (nothing to do once it died). */
+  stop(): Promise<void>;
+}
+
+/** Starts the server over HTTP on a free port and connects a client with the bearer `token`. */
+export async function startHttpReplica(
+  args: readonly string[],
+  token: string,
+): Promise<HttpReplica> {
+  const server = await startHttpServerProcess(['--auth-token', token, ...args]);
   const client = new Client({ name: 'replica-test', version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), {
+    new StreamableHTTPClientTransport(server.url, {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     }),
   );
   return {
-    url: new URL(url),
-    process: child,
+    ...server,
     client,
-    stderr: () => stderr,
     stop: async () => {
       await client.close().catch(() => undefined);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     },
   };
 }
