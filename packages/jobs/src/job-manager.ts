@@ -28,6 +28,7 @@ import {
 import {
   assertJobId,
   assertNonEmptyString,
+  assertOutputChunk,
   assertOutputStream,
   assertScope,
 } from './validate-arguments';
@@ -226,10 +227,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
     appendOutput(id: string, stream: OutputStream, chunk: string): void {
       assertJobId(id);
       assertOutputStream(stream);
-      if (typeof chunk !== 'string')
-        throw new InvalidArgumentError('Invalid chunk: expected a string', {
-          data: { field: 'chunk' },
-        });
+      assertOutputChunk(chunk);
       output.append(id, stream, chunk);
     },
 

@@ -41,6 +41,7 @@ import {
   assertFiniteNumber,
   assertInteger,
   assertJobId,
+  assertOutputChunk,
   assertOutputStream,
   normalizeAppendOutputOptions,
   outputOffsetConflict,
@@ -283,10 +284,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       ensureOpen();
       assertJobId(id);
       assertOutputStream(stream);
-      if (typeof chunk !== 'string')
-        throw new InvalidArgumentError('Invalid chunk: expected a string', {
-          data: { field: 'chunk' },
-        });
+      assertOutputChunk(chunk);
       const expectedOffset = normalizeAppendOutputOptions(appendOptions);
       const entry = entryOrThrow(id);
       const current = entry.output?.[stream]?.endOffset ?? 0;

@@ -314,7 +314,6 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
   };
 }
 
-/** Validates an output stream name. */
 /** Checks `appendOutput` options; returns the expected offset, if any. */
 export function normalizeAppendOutputOptions(options: unknown): number | undefined {
   if (options === undefined) return undefined;
@@ -352,6 +351,11 @@ export function outputOffsetConflict(
 export function assertOutputStream(value: unknown): asserts value is OutputStream {
   if (value !== 'stdout' && value !== 'stderr')
     fail('stream', `expected "stdout" or "stderr", got ${describe(value)}`);
+}
+
+/** Validates an output chunk: a string. */
+export function assertOutputChunk(value: unknown): asserts value is string {
+  if (typeof value !== 'string') fail('chunk', `expected a string, got ${describe(value)}`);
 }
 
 /** Validates `readOutput` options and fills in defaults. */

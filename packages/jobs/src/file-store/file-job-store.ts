@@ -18,6 +18,7 @@ import {
 import {
   assertInteger,
   assertJobId,
+  assertOutputChunk,
   assertOutputStream,
   assertScope,
   normalizeAppendOutputOptions,
@@ -264,10 +265,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
       operation(async () => {
         checkId(id);
         assertOutputStream(stream);
-        if (typeof chunk !== 'string')
-          throw new InvalidArgumentError('Invalid chunk: expected a string', {
-            data: { field: 'chunk' },
-          });
+        assertOutputChunk(chunk);
         const expectedOffset = normalizeAppendOutputOptions(appendOptions);
         await existingOrThrow(id);
         if (chunk.length === 0 && expectedOffset === undefined) return;

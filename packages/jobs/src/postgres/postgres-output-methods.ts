@@ -1,8 +1,9 @@
-import { InvalidArgumentError, NotFoundError } from '@sa/core';
+import { NotFoundError } from '@sa/core';
 import type { JobStore } from '../job-store';
 import { isContinuationByte } from '../output-log';
 import {
   assertJobId,
+  assertOutputChunk,
   assertOutputStream,
   normalizeAppendOutputOptions,
   normalizeReadOutputOptions,
@@ -34,11 +35,7 @@ export function createPostgresOutputMethods(context: {
     async appendOutput(id, stream, chunk, appendOptions) {
       assertJobId(id);
       assertOutputStream(stream);
-      if (typeof chunk !== 'string') {
-        throw new InvalidArgumentError(`Invalid chunk: expected a string, got ${typeof chunk}`, {
-          data: { field: 'chunk' },
-        });
-      }
+      assertOutputChunk(chunk);
       const expectedOffset = normalizeAppendOutputOptions(appendOptions);
       // Why an append with an expected offset wrote nothing: no job, or another end offset.
       const refused = async (): Promise<Error | undefined> => {

@@ -2,6 +2,7 @@ import { InvalidArgumentError, NotFoundError } from '@sa/core';
 import type { JobStore } from '../job-store';
 import {
   assertJobId,
+  assertOutputChunk,
   assertOutputStream,
   normalizeAppendOutputOptions,
   normalizeReadOutputOptions,
@@ -28,9 +29,7 @@ export function createRedisOutputMethods(
     async appendOutput(id, stream, chunk, appendOptions) {
       assertJobId(id);
       assertOutputStream(stream);
-      if (typeof chunk !== 'string') {
-        throw new InvalidArgumentError(`Invalid chunk: expected a string, got ${typeof chunk}`);
-      }
+      assertOutputChunk(chunk);
       const expectedOffset = normalizeAppendOutputOptions(appendOptions);
       if (chunk === '' && expectedOffset === undefined) {
         const exists = (await run(redisScripts.get, [id])) as unknown[];
