@@ -41,6 +41,7 @@ export type {
   JobMeta,
   WaitOptions,
   JobManager,
+  ExternalOutcome,
 } from './job-manager-types';
 export { createJobId, createLeaseToken } from './ids';
 export { createJobManager } from './job-manager';

@@ -1,5 +1,13 @@
-import type { BackgroundTask, Runner, Timers, Work } from '@sa/core';
-import type { JobRecord, JobStatus, JsonValue } from './job-record';
+import type {
+  BackgroundTask,
+  BudgetResult,
+  RunWithBudgetOptions,
+  Runner,
+  Timers,
+  Work,
+} from '@sa/core';
+import type { JobError, JobRecord, JobStatus, JsonValue } from './job-record';
+import type { ReadNewOutputOptions } from './read-new-output';
 import type {
   JobPage,
   JobStore,
@@ -68,6 +76,11 @@ export interface WaitOptions {
   until?: 'settled' | 'change';
 }
 
+/** The terminal outcome of an external job, for `JobManager.settleExternal`. */
+export type ExternalOutcome =
+  | { status: 'completed'; result: JsonValue }
+  | { status: 'failed'; error: JobError; result?: JsonValue };
+
 /** A job manager: runs work as persisted jobs over a `JobStore`. */
 export interface JobManager {
   readonly store: JobStore;
@@ -82,6 +95,35 @@ export interface JobManager {
   adopt<T>(task: BackgroundTask<T>, meta: JobMeta): Promise<JobRecord>;
   /** Explicit async mode: a `pending` job, `running` when a slot frees. */
   start<T>(work: Work<T>, meta: JobMeta): Promise<JobRecord>;
+  /**
+   * Runs work inline on this manager's runner within `budgetMs`: the value when it settles in
+   * time, else the promoted task (turn it into a job with `adopt`).
+   */
+  runWithBudget<T>(work: Work<T>, options: RunWithBudgetOptions): Promise<BudgetResult<T>>;
+  /**
+   * Records a `running` job whose work runs outside this manager (for example an SDK task
+   * handler). No process owns it, so the reaper leaves it alone; end it with `settleExternal`.
+   */
+  createExternal(meta: JobMeta): Promise<JobRecord>;
+  /** Stores the terminal outcome of an external job. Throws NOT_FOUND, or CONFLICT when it already finished. */
+  settleExternal(id: string, outcome: ExternalOutcome): Promise<JobRecord>;
+  /** The store's clock in ms since the epoch: use it for ages and cut-offs so replicas agree. */
+  now(): Promise<number>;
+  /**
+   * Reads the output a named reader has not had yet and advances its stored cursor, so two
+   * callers never get the same bytes (see `readNewOutput`).
+   */
+  readNewOutput(
+    id: string,
+    stream: OutputStream,
+    options?: ReadNewOutputOptions,
+  ): Promise<OutputChunk>;
+  /** Where a named reader's stored cursor of a stream stands (0 before its first read). */
+  outputCursor(
+    id: string,
+    stream: OutputStream,
+    options?: { cursorName?: string },
+  ): Promise<number>;
   /** Appends to a job's output log (ordered per job and stream; errors are logged, not thrown). */
   appendOutput(id: string, stream: OutputStream, chunk: string): void;
   /** Resolves when every output append queued so far for the job is stored. */

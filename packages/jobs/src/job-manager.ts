@@ -12,8 +12,10 @@ import { isTerminalStatus } from './job-record';
 import type { JobOwner, JobRecord } from './job-record';
 import type { JobManager, JobManagerOptions, JobMeta, WaitOptions } from './job-manager-types';
 import type { OutputStream } from './job-store';
+import { readNewOutput } from './read-new-output';
 import { TimerSet, globalTimers } from './manager/manager-timers';
 import { startMaintenance } from './manager/maintenance';
+import { createExternalJob, settleExternalJob } from './manager/external-jobs';
 import { createOutputWriter } from './manager/output-writer';
 import { OwnedJob, progressOf } from './manager/owned-job';
 import { handleOwnedJobEvent } from './manager/owned-job-event';
@@ -126,6 +128,8 @@ export function createJobManager(options: JobManagerOptions): JobManager {
     if (closed) throw new ClosedError('The job manager is closed');
   }
 
+  const externalContext = { store, retention: settings.retention, ensureOpen, notify };
+
   function track(record: JobRecord, token: string, task: BackgroundTask<unknown>): void {
     const job = new OwnedJob(ownedContext, record, token, task);
     owned.set(record.id, job);
@@ -222,6 +226,36 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       }
       track(record, token, task);
       return record;
+    },
+
+    runWithBudget(work, runOptions) {
+      return runner.runWithBudget(work, runOptions);
+    },
+
+    createExternal(meta) {
+      return createExternalJob(externalContext, meta);
+    },
+
+    settleExternal(id, outcome) {
+      return settleExternalJob(externalContext, id, outcome);
+    },
+
+    now() {
+      return store.now();
+    },
+
+    readNewOutput(id, stream, readOptions) {
+      assertJobId(id);
+      assertOutputStream(stream);
+      return readNewOutput(store, id, stream, readOptions);
+    },
+
+    async outputCursor(id, stream, cursorOptions) {
+      assertJobId(id);
+      assertOutputStream(stream);
+      return (
+        (await store.getCursor(id, `${cursorOptions?.cursorName ?? 'delivered'}:${stream}`)) ?? 0
+      );
     },
 
     appendOutput(id: string, stream: OutputStream, chunk: string): void {

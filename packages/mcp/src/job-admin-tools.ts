@@ -135,7 +135,7 @@ export function registerPruneJobsTool(
         const statuses: JobStatus[] = ['cancelled', 'interrupted'];
         if (!args.keep_completed) statuses.push('completed');
         if (!args.keep_failed) statuses.push('failed');
-        const olderThan = (await jobs.store.now()) - args.max_age_hours * 3_600_000;
+        const olderThan = (await jobs.now()) - args.max_age_hours * 3_600_000;
         const removed = await jobs.prune({
           statuses,
           olderThan,

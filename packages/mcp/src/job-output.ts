@@ -1,4 +1,4 @@
-import { readNewOutput, type JobManager, type OutputStream } from '@sa/jobs';
+import type { JobManager, OutputStream } from '@sa/jobs';
 
 /** What a status call reports of one output stream. */
 export interface StreamRead {
@@ -19,7 +19,7 @@ export async function readStream(
 ): Promise<StreamRead> {
   const chunk =
     mode === 'delivered'
-      ? await readNewOutput(jobs.store, id, stream)
+      ? await jobs.readNewOutput(id, stream)
       : await jobs.readOutput(id, stream, { offset: mode === 'all' ? 0 : mode.offset });
   return { data: chunk.data, nextOffset: chunk.nextOffset, droppedBytes: chunk.droppedBytes };
 }
@@ -32,10 +32,7 @@ export async function hasUnreadOutput(
   mode: StreamReadMode,
 ): Promise<boolean> {
   if (mode === 'all') return false;
-  const from =
-    mode === 'delivered'
-      ? ((await jobs.store.getCursor(id, `delivered:${stream}`)) ?? 0)
-      : mode.offset;
+  const from = mode === 'delivered' ? await jobs.outputCursor(id, stream) : mode.offset;
   const chunk = await jobs.readOutput(id, stream, { offset: from, maxBytes: 1 });
   return chunk.endOffset > from;
 }

@@ -40,20 +40,16 @@ export function createJobTaskStore(jobs: JobManager, options: JobTaskStoreOption
     result: Result | undefined,
   ): Promise<void> => {
     const record = await find(taskId, sessionId);
-    const patch =
+    await jobs.settleExternal(
+      record.id,
       status === 'completed'
         ? { status, result: toJsonValue(result ?? null) }
         : {
             status,
             ...(result === undefined ? {} : { result: toJsonValue(result) }),
             error: { code: 'HANDLER_ERROR', message: failureMessage(result) },
-          };
-    const outcome = await jobs.store.transition(record.id, { from: ['pending', 'running'] }, patch);
-    if (!outcome.ok) {
-      throw new Error(
-        `Cannot store a result for task ${taskId}: it is ${outcome.current?.status ?? 'gone'}`,
-      );
-    }
+          },
+    );
   };
 
   return {
@@ -65,14 +61,11 @@ export function createJobTaskStore(jobs: JobManager, options: JobTaskStoreOption
     ): Promise<Task> {
       const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
       const tool = typeof params?.name === 'string' ? params.name : request.method;
-      const record = await jobs.store.create({
+      const record = await jobs.createExternal({
         label: tool,
         tool,
         ...(params?.arguments === undefined ? {} : { input: toJsonValue(params.arguments) }),
-        status: 'running',
         scope: scopeOf(sessionId).create,
-        owner: null,
-        leaseToken: null,
       });
       return { ...toTask(record), ttl: taskParams.ttl ?? null };
     },

@@ -152,7 +152,7 @@ async function runInline(
       : createProgressNotifier(extra, (error) =>
           definition.warn(`Could not send progress for ${definition.name}: ${String(error)}`),
         );
-  const outcome = await definition.jobs.runner.runWithBudget(
+  const outcome = await definition.jobs.runWithBudget(
     work,
     onProgress === undefined
       ? {
