@@ -334,9 +334,17 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       return store.prune(pruneOptions);
     },
 
-    close(closeOptions?: { graceMs?: number }): Promise<void> {
+    close(closeOptions?: { graceMs?: number; interruptReason?: string }): Promise<void> {
       if (closing !== undefined) return closing;
       const graceMs = closeOptions?.graceMs ?? 0;
+      const interruptReason = closeOptions?.interruptReason;
+      if (interruptReason !== undefined) {
+        try {
+          assertNonEmptyString('interruptReason', interruptReason);
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      }
       if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0)
         return Promise.reject(
           new InvalidArgumentError(
@@ -349,10 +357,15 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       closed = true;
       maintenance.stop();
       maintenanceTimers.clearAll();
+      if (interruptReason !== undefined)
+        for (const job of owned.values()) job.markInterrupted(interruptReason);
       closing = (async () => {
         await Promise.all([runner.close({ graceMs }), waitForOwned(graceMs)]);
-        for (const job of [...owned.values()])
-          job.requestCancel('The job manager closed before the job finished');
+        for (const job of [...owned.values()]) {
+          if (interruptReason === undefined)
+            job.requestCancel('The job manager closed before the job finished');
+          else job.interrupt(interruptReason);
+        }
         const finals = [...owned.values()].map((job) => job.finalizing);
         const finished = await Promise.race([
           Promise.all([...finals, output.flushAll()]).then(() => true),
