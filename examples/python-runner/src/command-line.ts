@@ -142,6 +142,21 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .env('SA_SCRIPT_NICE'),
     )
     .addOption(
+      new Option(
+        '--stop-jobs-on-exit',
+        'old behaviour: scripts run in the server and stop with it, their jobs recorded interrupted (env: SA_STOP_JOBS_ON_EXIT=1)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--supervisor-idle-seconds <seconds>',
+        'the supervisor exits after this long with no job and no server connected',
+      )
+        .argParser(number('--supervisor-idle-seconds'))
+        .default(60)
+        .env('SA_SUPERVISOR_IDLE_SECONDS'),
+    )
+    .addOption(
       new Option('--auth-token <token>', 'bearer token required over HTTP').env('SA_AUTH_TOKEN'),
     )
     .addOption(
@@ -177,6 +192,8 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     maxConcurrentJobs: number;
     maxOutputBytes: number;
     scriptNice: number;
+    stopJobsOnExit?: boolean;
+    supervisorIdleSeconds: number;
     authToken?: string;
     allowedHost?: string[];
     allowedOrigin?: string[];
@@ -198,6 +215,8 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     maxConcurrentJobs: options.maxConcurrentJobs,
     maxOutputBytes: options.maxOutputBytes,
     scriptNice: options.scriptNice,
+    stopJobsOnExit: options.stopJobsOnExit === true || environmentFlag('SA_STOP_JOBS_ON_EXIT'),
+    supervisorIdleSeconds: options.supervisorIdleSeconds,
     authToken: options.authToken,
     allowedHosts: options.allowedHost,
     allowedOrigins: options.allowedOrigin,
