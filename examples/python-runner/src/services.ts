@@ -223,7 +223,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     config: options.config,
     logger,
     runner,
-    jobs: supervisor === undefined ? jobs : createSupervisedJobManager(jobs),
+    jobs: supervisor === undefined ? jobs : createSupervisedJobManager(jobs, supervisor),
     get closing() {
       return closing;
     },

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BackgroundTask, WorkContext } from '@sa/core';
 import type { JobManager, JobMeta, JobRecord } from '@sa/jobs';
-import type { RemoteRun } from './supervisor-client';
+import type { RemoteRun, SupervisorClient } from './supervisor-client';
 
 /**
  * One smart-tool call's link to the supervisor: which remote run its work started, and whether
@@ -57,12 +57,16 @@ export function currentSupervisedCall(): SupervisedCall | undefined {
  * supervisor: an inline call that passes its budget (or loses its client) becomes a job the
  * supervisor owns (`adopt`), and an async call or task starts as one (`start`). Everything else
  * (status, wait, cancel, output, lists) goes to the store through the server's own manager.
- * Work that never reached the supervisor (an invalid request) is recorded as before.
+ * Work that never reached the supervisor (an invalid request) is recorded as before. The time
+ * to start the supervisor (first call only) does not count against a call's budget.
  *
  * @example
- * registerSmartTool(server, name, config, handler, { jobs: createSupervisedJobManager(jobs) });
+ * registerSmartTool(server, name, config, handler, { jobs: createSupervisedJobManager(jobs, client) });
  */
-export function createSupervisedJobManager(jobs: JobManager): JobManager {
+export function createSupervisedJobManager(
+  jobs: JobManager,
+  supervisor: SupervisorClient,
+): JobManager {
   const promoted = new WeakMap<BackgroundTask<unknown>, SupervisedCall>();
   return {
     get store() {
@@ -75,6 +79,8 @@ export function createSupervisedJobManager(jobs: JobManager): JobManager {
       return jobs.instanceId;
     },
     async runWithBudget(work, options) {
+      // A failure to connect shows when the work runs (as the tool's error).
+      await supervisor.ready().catch(() => undefined);
       const call = new SupervisedCall();
       const outcome = await jobs.runWithBudget(
         (context) =>
@@ -103,6 +109,7 @@ export function createSupervisedJobManager(jobs: JobManager): JobManager {
       }
     },
     async start(work, meta) {
+      await supervisor.ready().catch(() => undefined);
       const call = new SupervisedCall(meta);
       const controller = new AbortController();
       const context: WorkContext = { signal: controller.signal, reportProgress: () => undefined };

@@ -41,6 +41,8 @@ export interface RemoteRun {
 
 /** A server's connection to the supervisor of its store (connected, and the supervisor started, on first use). */
 export interface SupervisorClient {
+  /** Connects (starting the supervisor when none runs); resolves once it can take runs. */
+  ready(): Promise<void>;
   /** Runs a prepared run inline in the supervisor. */
   run(prepared: PreparedRun, options: RemoteRunOptions): Promise<RemoteRun>;
   /** Starts a prepared run as a job of the supervisor at once. */
@@ -240,6 +242,9 @@ export function createSupervisorClient(options: CreateSupervisorClientOptions): 
   return {
     get supervisorPid() {
       return current?.pid;
+    },
+    async ready() {
+      await ensure();
     },
     async run(prepared, runOptions) {
       const connection = await ensure();
