@@ -103,7 +103,13 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
   const notStarted = new Map<string, PreparedRun>();
   // Work of jobs running in this process: settles once the child is gone and its inline script removed.
   const workEnded = new Map<string, Promise<void>>();
+  // Prepared runs of legacy jobs started under the supervisor by this process.
+  const supervisedRuns = new Map<string, PreparedRun>();
   const releaseJob = async (jobId: string): Promise<void> => {
+    // The job has settled (its tree is being killed): its inline script can go now, also when
+    // it never started or the supervisor has not got to removing it yet.
+    await supervisedRuns.get(jobId)?.dispose();
+    supervisedRuns.delete(jobId);
     // A cancelled job can settle before its work has finished killing the child: wait for it.
     await workEnded.get(jobId);
     const prepared = notStarted.get(jobId);
@@ -216,6 +222,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     seen.jobId = record.id;
     chunks.set(record.id, counts);
     if (seen.pid !== undefined) pids.set(record.id, seen.pid);
+    supervisedRuns.set(record.id, prepared);
     return record;
   };
 

@@ -48,6 +48,8 @@ export interface ProcessLauncher {
    * `nice` is not an integer from 0 to 19.
    */
   launch(request: LaunchRequest): Promise<LaunchedProcess>;
+  /** Starts the launcher process now rather than on the first `launch` (it holds no reference while idle). */
+  warmUp(): void;
   /** Stops the launcher process (children keep running) and removes its socket. */
   close(): void;
 }
@@ -261,6 +263,11 @@ export function createProcessLauncher(options: ProcessLauncherOptions = {}): Pro
           nice,
         });
       });
+    },
+    warmUp() {
+      if (current) return;
+      start();
+      if (pending.size === 0) setReferenced(false);
     },
     close() {
       const launcher = current;

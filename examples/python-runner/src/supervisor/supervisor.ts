@@ -88,6 +88,8 @@ export async function runSupervisor(options: RunSupervisorOptions): Promise<Supe
     logger.warn(`ended ${orphans.length} script process tree(s) left by a process that died`);
   // If this process dies (even by kill -9), the launcher kills the scripts' process groups.
   const launcher = createProcessLauncher({ endChildrenOnExit: true });
+  // Started now, so the first script does not wait for it.
+  launcher.warmUp();
   const runner = createPythonRunner({
     childRegistry,
     python: config.python,
