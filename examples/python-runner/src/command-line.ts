@@ -169,6 +169,20 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .argParser(collect)
         .env('SA_ALLOWED_ORIGINS'),
     )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Scripts run under a supervisor process (one per job store, started by the first server',
+        'that runs a script, detached from it), so they outlive the server: closing the host,',
+        'SIGTERM or kill -9 of the server leaves them running, and later servers follow them.',
+        'See it with `ps -ef | grep supervisor-entry`; its log is',
+        '<data-dir>/supervisor/<store>-<hash>/supervisor.log. Stop it with `kill <pid>` (its',
+        'running jobs become interrupted); it exits by itself after --supervisor-idle-seconds',
+        'with no job and no server. --stop-jobs-on-exit (or --store memory) runs scripts in the',
+        'server instead: they stop with it and their jobs are recorded interrupted.',
+      ].join('\n'),
+    )
     .configureOutput({
       writeOut: (text) => process.stderr.write(text),
       writeErr: (text) => process.stderr.write(text),

@@ -3,6 +3,18 @@ import { isAlive } from './is-alive';
 
 /** Pids of the supervisor processes serving stores of `dataDirectory` (from `/proc`, Linux). */
 export function supervisorProcesses(dataDirectory: string): number[] {
+  return scan((argv, entry) => {
+    const at = argv.indexOf('--data-dir', entry);
+    return at !== -1 && argv[at + 1] === dataDirectory;
+  });
+}
+
+/** Pids of the supervisor processes whose entry file lies under `directory`. */
+export function allSupervisorProcesses(directory: string): number[] {
+  return scan((argv, entry) => argv[entry]?.startsWith(directory) === true);
+}
+
+function scan(matches: (argv: string[], entry: number) => boolean): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -14,9 +26,7 @@ export function supervisorProcesses(dataDirectory: string): number[] {
     }
     const entry = argv.findIndex((argument) => /supervisor-entry\.(ts|js)$/.test(argument));
     if (entry === -1) continue;
-    const at = argv.indexOf('--data-dir', entry);
-    if (at !== -1 && argv[at + 1] === dataDirectory && isAlive(Number(name)))
-      found.push(Number(name));
+    if (matches(argv, entry) && isAlive(Number(name))) found.push(Number(name));
   }
   return found;
 }
