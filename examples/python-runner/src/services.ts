@@ -117,6 +117,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     await prepared?.dispose();
   };
   let closing = false;
+  let jobsClosed = false;
 
   const assertOpen = (): void => {
     if (closing) throw new ClosedError('The server is shutting down and accepts no new calls');
@@ -181,7 +182,13 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     outer?.addEventListener('abort', onAbort, { once: true });
     if (outer?.aborted) controller.abort(outer.reason);
     inlineRuns.add(controller);
-    const batcher = runOptions.onOutput ? createOutputBatcher(runOptions.onOutput) : undefined;
+    const onOutput = runOptions.onOutput;
+    // Once the manager closed, what a killed script still prints has nowhere to go.
+    const batcher = onOutput
+      ? createOutputBatcher((stream, chunk) => {
+          if (!jobsClosed) onOutput(stream, chunk);
+        })
+      : undefined;
     try {
       return await track(
         runner.execute(prepared, {
@@ -285,9 +292,10 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
                 ended = resolve;
               }),
             );
-            const batcher = createOutputBatcher((stream, chunk) =>
-              jobs.appendOutput(id, stream, chunk),
-            );
+            const batcher = createOutputBatcher((stream, chunk) => {
+              // Once the manager closed, late output has nowhere to go.
+              if (!jobsClosed) jobs.appendOutput(id, stream, chunk);
+            });
             try {
               const result = await track(
                 runner.execute(prepared, {
@@ -336,6 +344,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
           ? { graceMs: 0, interruptReason: `The job was interrupted: ${reason}` }
           : { graceMs: 0 },
       );
+      jobsClosed = true;
       // A cancelled job settles at once; its child tree is killed a moment later: wait for that.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
