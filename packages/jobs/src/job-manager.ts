@@ -338,13 +338,16 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       if (closing !== undefined) return closing;
       const graceMs = closeOptions?.graceMs ?? 0;
       const interruptReason = closeOptions?.interruptReason;
-      if (interruptReason !== undefined) {
-        try {
-          assertNonEmptyString('interruptReason', interruptReason);
-        } catch (error) {
-          return Promise.reject(error as Error);
-        }
-      }
+      if (
+        interruptReason !== undefined &&
+        (typeof interruptReason !== 'string' || interruptReason.trim() === '')
+      )
+        return Promise.reject(
+          new InvalidArgumentError(
+            `Invalid interruptReason: expected a non-empty string, got ${JSON.stringify(interruptReason)}`,
+            { data: { field: 'interruptReason' } },
+          ),
+        );
       if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0)
         return Promise.reject(
           new InvalidArgumentError(
