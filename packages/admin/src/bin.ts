@@ -8,12 +8,18 @@ process.once('SIGINT', () => {
 });
 process.once('SIGTERM', () => controller.abort());
 
-runCli(process.argv.slice(2), { signal: controller.signal }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+// The stores' timers and watchers are unref'd (they never hold a server open): this one keeps
+// the command alive while it waits on them, e.g. `cancel --wait`.
+const keepAlive = setInterval(() => undefined, 2 ** 30);
+
+runCli(process.argv.slice(2), { signal: controller.signal })
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => clearInterval(keepAlive));

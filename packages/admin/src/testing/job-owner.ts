@@ -5,6 +5,8 @@
 //   {"op":"seed","count":3,"tool":"t","label":"l","scope":null}  -> {"ids":[...]}  (completed jobs)
 //   {"op":"run","tool":"t","steps":100,"stepMs":50,"output":true}  -> {"id":"..."}  (a running job
 //        reporting progress; it ends when its steps are done or when it is cancelled)
+//        With "hold":true it keeps reporting progress until {"op":"release","id":"..."}.
+//   {"op":"release","id":"..."}                                    -> {"released":true}
 //   {"op":"fail","tool":"t"}                                       -> {"id":"..."}  (a failed job)
 //   {"op":"exit"}                                                  -> closes and exits
 import { createInterface } from 'node:readline';
@@ -15,7 +17,9 @@ import { openStore } from '../store-selection';
 import type { AdminStoreKind } from '../store-selection';
 
 interface Command {
-  op: 'seed' | 'run' | 'fail' | 'exit';
+  op: 'seed' | 'run' | 'release' | 'fail' | 'exit';
+  id?: string;
+  hold?: boolean;
   count?: number;
   tool?: string;
   label?: string;
@@ -36,18 +40,19 @@ const store: JobStore =
         storePrefix: process.env.SA_STORE_PREFIX,
       });
 const manager = createJobManager({ store, heartbeatMs: 200, leaseMs: 5000, concurrency: 64 });
+const released = new Set<string>();
 const reply = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 async function handle(command: Command): Promise<void> {
@@ -74,9 +79,13 @@ async function handle(command: Command): Promise<void> {
     const job = await manager.start(
       async ({ signal, reportProgress }) => {
         const id = await idKnown;
-        for (let step = 1; step <= steps; step++) {
+        for (let step = 1; command.hold === true ? !released.has(id) : step <= steps; step++) {
           await sleep(command.stepMs ?? 50, signal);
-          reportProgress({ progress: step, total: steps, message: `step ${step}` });
+          reportProgress({
+            progress: Math.min(step, steps),
+            total: steps,
+            message: `step ${step}`,
+          });
           if (command.output === true) manager.appendOutput(id, 'stdout', `line ${step}\n`);
         }
         return { steps };
@@ -85,6 +94,9 @@ async function handle(command: Command): Promise<void> {
     );
     setId(job.id);
     reply({ id: job.id, pid: process.pid });
+  } else if (command.op === 'release') {
+    released.add(command.id ?? '');
+    reply({ released: true });
   } else if (command.op === 'fail') {
     const job = await manager.start(() => Promise.reject(new Error('it broke')), meta);
     await manager.wait(job.id, { timeoutMs: 30_000 });
