@@ -67,7 +67,9 @@ function progressBar(job) {
   const bar = element('progress', { max: String(job.progress?.total || 1) });
   if (job.progress?.total) bar.value = job.progress.progress;
   else if (job.status === 'completed') bar.value = 1;
-  else if (job.status === 'running') bar.removeAttribute('value'); // indeterminate
+  else if (job.status === 'running')
+    bar.removeAttribute('value'); // indeterminate
+  else bar.value = 0;
   bar.setAttribute('aria-label', `progress of ${job.label || job.id}`);
   return bar;
 }
@@ -125,6 +127,7 @@ async function loadList() {
   const page = await api(`jobs?${parameters}`);
   $('list-error').hidden = true;
   state.nextCursor = page.nextCursor;
+  for (const job of page.jobs) rememberStatus(job.id, job.status);
   $('total').textContent = page.total === undefined ? '' : `(${page.total})`;
   $('rows').replaceChildren(
     ...(page.jobs.length === 0
@@ -167,7 +170,10 @@ async function select(id) {
   for (const row of $('rows').querySelectorAll('tr'))
     row.classList.toggle('selected', row.dataset.id === id);
   await refreshDetail();
-  $('detail').focus();
+  const detail = $('detail');
+  detail.focus({ preventScroll: true });
+  const top = detail.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight - 80) detail.scrollIntoView({ block: 'start' });
 }
 
 function closeDetail() {
@@ -311,29 +317,55 @@ async function prune(event) {
 }
 
 // ---- live updates: each change hint re-reads what it touches (hints are never data) ----
-const dirty = { list: false, detail: false };
-let refreshing = false;
-
-function scheduleRefresh(id) {
-  dirty.list = true;
-  if (id === undefined || id === state.selected) dirty.detail = true;
-  if (!refreshing) void runRefresh();
+// Three independent loops, so a slow part never delays another: the open job's detail first,
+// the list page, and the counts (at most once a second: each count is a query of its own).
+function refresher(load, minimumGapMs = 0) {
+  let dirty = false;
+  let running = false;
+  let last = 0;
+  async function run() {
+    running = true;
+    try {
+      while (dirty) {
+        const wait = last + minimumGapMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => window.setTimeout(resolve, wait));
+        dirty = false;
+        last = Date.now();
+        await load().catch(showListError);
+      }
+    } finally {
+      running = false;
+    }
+  }
+  return () => {
+    dirty = true;
+    if (!running) void run();
+  };
 }
 
-async function runRefresh() {
-  refreshing = true;
-  try {
-    while (dirty.list || dirty.detail) {
-      const work = [];
-      if (dirty.list) work.push(loadList(), loadCounts());
-      if (dirty.detail) work.push(loadDetail());
-      dirty.list = false;
-      dirty.detail = false;
-      await Promise.all(work).catch(showListError);
-    }
-  } finally {
-    refreshing = false;
-  }
+const refreshDetailSoon = refresher(() => loadDetail());
+const refreshListSoon = refresher(() => loadList());
+const refreshCountsSoon = refresher(() => loadCounts(), 1000);
+
+function scheduleRefresh(id, countsToo = true) {
+  if (id === undefined || id === state.selected) refreshDetailSoon();
+  refreshListSoon();
+  if (countsToo) refreshCountsSoon();
+}
+
+// The last status seen of each job (bounded): a hint that changes no status (progress, a lease)
+// does not recount.
+const knownStatus = new Map();
+function rememberStatus(id, status) {
+  knownStatus.delete(id);
+  knownStatus.set(id, status);
+  if (knownStatus.size > 5000) knownStatus.delete(knownStatus.keys().next().value);
+}
+function changesStatus(event) {
+  if (event.type === 'deleted' || event.status === undefined) return true;
+  const before = knownStatus.get(event.id);
+  rememberStatus(event.id, event.status);
+  return before !== event.status;
 }
 
 async function refreshList() {
@@ -368,11 +400,10 @@ function connect() {
     const event = JSON.parse(message.data);
     if (event.type === 'output' && event.id !== state.selected) return;
     if (event.type === 'output') {
-      if (!refreshing) void loadOutput(event.id).catch(() => undefined);
-      else dirty.detail = true;
+      refreshDetailSoon();
       return;
     }
-    scheduleRefresh(event.id);
+    scheduleRefresh(event.id, changesStatus(event));
   });
 }
 
