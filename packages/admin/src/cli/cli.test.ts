@@ -242,7 +242,7 @@ describe.each(['file', 'redis', 'postgres'] as const)('sa-jobs on the %s store',
   });
 
   it('says when the store cannot be reached', async () => {
-    const unreachable =
+    const unreachable: Record<string, string> =
       kind === 'file'
         ? { SA_STORE: 'file', SA_DATA_DIR: '/nonexistent/sa-admin' }
         : {
