@@ -158,6 +158,33 @@ describe.each(['file', 'redis', 'postgres'] as const)('sa-jobs on the %s store',
     expect(events.at(-1)).toMatchObject({ type: 'end', job: { id, status: 'completed' } });
   });
 
+  it('stops following on Ctrl-C and leaves the job running', async () => {
+    const { id } = await owner.send<{ id: string }>({
+      op: 'run',
+      tool: 'train',
+      hold: true,
+      stepMs: 30,
+    });
+    let interrupted = false;
+    let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
+    const result = await runSaJobs(['tail', id, '--json'], store.env, {
+      child: (spawned) => (child = spawned),
+      onStdout: (text) => {
+        if (!interrupted && text.includes('"type":"progress"')) {
+          interrupted = true;
+          child?.kill('SIGINT');
+        }
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`stopped following; job ${id} keeps running`);
+    const shown = JSON.parse((await cli('show', id, '--json')).stdout) as {
+      job: { status: string; cancelRequestedAt: number | null };
+    };
+    expect(shown.job).toMatchObject({ status: 'running', cancelRequestedAt: null });
+    await owner.send({ op: 'release', id });
+  });
+
   it('cancels a job another process owns, and refuses finished and unknown ones', async () => {
     const { id } = await owner.send<{ id: string }>({
       op: 'run',
