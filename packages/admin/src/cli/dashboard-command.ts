@@ -1,4 +1,6 @@
+import { SaError } from '@sa/core';
 import { startDashboard } from '../dashboard/dashboard-server';
+import { isLoopbackAddress } from '../dashboard/request-guard';
 import type { CommandContext } from './context';
 import { withStore } from './context';
 
@@ -17,6 +19,12 @@ export async function dashboardCommand(
   context: CommandContext,
   options: DashboardCommandOptions,
 ): Promise<number> {
+  // Refuse an unsafe bind before touching the store.
+  if (!isLoopbackAddress(options.host) && (options.token ?? '') === '')
+    throw new SaError(
+      'FORBIDDEN',
+      `refusing to serve the dashboard on ${options.host} (not loopback) without a token: give --token (or SA_DASHBOARD_TOKEN)`,
+    );
   return withStore(context, async (store) => {
     const dashboard = await startDashboard({
       store,

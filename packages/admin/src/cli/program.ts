@@ -121,6 +121,14 @@ export async function runCli(
     .addHelpText(
       'after',
       `
+Examples:
+  sa-jobs list --status running,pending --newer-than 2h
+  sa-jobs tail <id>                       follow a job live (Ctrl-C stops following, not the job)
+  sa-jobs cancel <id> <id> --wait
+  sa-jobs prune --older-than 7d --dry-run
+  sa-jobs --store redis --store-url redis://127.0.0.1:6379 stats --json
+  sa-jobs dashboard --read-only
+
 Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 (tail) the job ended but did not complete,
 4 job not found, 5 refused (e.g. cancel of a finished job), 6 store unreachable.
 Colours only on a terminal, never with NO_COLOR set.`,
