@@ -1,6 +1,4 @@
-import { SaError } from '@sa/core';
-import { startDashboard } from '../dashboard/dashboard-server';
-import { isLoopbackAddress } from '../dashboard/request-guard';
+import { assertSafeBind, startDashboard } from '../dashboard/dashboard-server';
 import type { CommandContext } from './context';
 import { withStore } from './context';
 
@@ -20,11 +18,7 @@ export async function dashboardCommand(
   options: DashboardCommandOptions,
 ): Promise<number> {
   // Refuse an unsafe bind before touching the store.
-  if (!isLoopbackAddress(options.host) && (options.token ?? '') === '')
-    throw new SaError(
-      'FORBIDDEN',
-      `refusing to serve the dashboard on ${options.host} (not loopback) without a token: give --token (or SA_DASHBOARD_TOKEN)`,
-    );
+  assertSafeBind(options.host, options.token);
   return withStore(context, async (store) => {
     const dashboard = await startDashboard({
       store,

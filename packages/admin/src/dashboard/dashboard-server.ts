@@ -24,6 +24,20 @@ export interface DashboardServer {
 }
 
 /**
+ * Throws `FORBIDDEN` for a non-loopback bind without a token, and `INVALID_ARGUMENT` for a
+ * token shorter than 16 characters.
+ */
+export function assertSafeBind(host: string, token: string | undefined): void {
+  if (!isLoopbackAddress(host) && (token === undefined || token === ''))
+    throw new SaError(
+      'FORBIDDEN',
+      `refusing to serve the dashboard on ${host} (not loopback) without a token: give --token (or SA_DASHBOARD_TOKEN)`,
+    );
+  if (token !== undefined && token.length < 16)
+    throw new SaError('INVALID_ARGUMENT', 'the token must be at least 16 characters long');
+}
+
+/**
  * Serves the dashboard on its own HTTP server. Binding to anything but a loopback address
  * without a `token` is refused (`FORBIDDEN`): the dashboard can cancel and delete jobs.
  *
@@ -34,13 +48,7 @@ export interface DashboardServer {
 export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackAddress(host);
-  if (!loopback && (options.token === undefined || options.token === ''))
-    throw new SaError(
-      'FORBIDDEN',
-      `refusing to serve the dashboard on ${host} (not loopback) without a token: give --token (or SA_DASHBOARD_TOKEN)`,
-    );
-  if (options.token !== undefined && options.token.length < 16)
-    throw new SaError('INVALID_ARGUMENT', 'the token must be at least 16 characters long');
+  assertSafeBind(host, options.token);
   const bareHost = host.replace(/^\[|\]$/g, '');
   const urlHost = bareHost.includes(':') ? `[${bareHost}]` : bareHost;
   const handler = createDashboardHandler({
