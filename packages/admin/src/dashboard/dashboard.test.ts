@@ -138,6 +138,22 @@ describe.each(['file', 'redis', 'postgres'] as const)(
       await page.close();
     });
 
+    it('prunes from the page: a dry run lists what would go and deletes nothing', async () => {
+      const page = await browser.context.newPage();
+      await page.goto(dashboard.url);
+      await page.locator('#prune summary').click();
+      await page.locator('#prune-form [name="statuses"]').selectOption('completed');
+      await page.locator('#prune-form [name="olderThan"]').fill('');
+      await page.locator('#prune-form button[type="submit"]').click();
+      await page.locator('#prune-result', { hasText: 'would be deleted (dry run)' }).waitFor();
+      const wouldGo = Number(
+        /^(\d+)/.exec((await page.locator('#prune-result').textContent()) ?? '')?.[1],
+      );
+      expect(wouldGo).toBeGreaterThanOrEqual(seeded.length);
+      for (const id of seeded) expect(await store.get(id)).toBeDefined();
+      await page.close();
+    });
+
     it('shows no actions in read-only mode and refuses them', async () => {
       const readOnly = await startDashboard({ store, port: 0, readOnly: true });
       try {
