@@ -14,6 +14,7 @@ import { adminStoreKinds, defaultDataDirectory } from '../store-selection';
 import { cancelCommand } from './cancel-command';
 import type { CommandContext } from './context';
 import { dashboardCommand } from './dashboard-command';
+import { protectDashIds } from './dash-ids';
 import { listCommand } from './list-command';
 import { pruneCommand } from './prune-command';
 import { showCommand } from './show-command';
@@ -328,7 +329,7 @@ Colours only on a terminal, never with NO_COLOR set.`,
     );
 
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(protectDashIds(argv), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
