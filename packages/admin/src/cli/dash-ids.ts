@@ -14,7 +14,7 @@ const flagsWithoutValue = new Set([
 ]);
 
 /**
- * Job ids are random URL-safe base64, so one in 32 starts with `-` and would be read as an
+ * Job ids are random URL-safe base64, so one in 64 starts with `-` and would be read as an
  * unknown option. No option of `sa-jobs` is 22 characters of that alphabet, so such a token is
  * an id: it is moved after `--` (order kept), where it is always an operand. A token that is
  * the value of the option before it is left alone.
