@@ -1,6 +1,6 @@
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { NotFoundError } from '@sa/core';
+import { NotFoundError, isSaError } from '@sa/core';
 import type { JobRecord, JsonValue } from '@sa/jobs';
 import { isTerminalStatus } from '@sa/jobs';
 import type { PythonRunnerServices, ToolExtra } from '../services';
@@ -10,15 +10,20 @@ import { deprecated } from './deprecation';
 import { elapsedSecondsOf, exitCodeOf, isActive, storedInput } from './legacy-job-view';
 import { inDirectoryShape, jobIdShape, streamShape, withDependenciesShape } from './legacy-schemas';
 import { z } from 'zod';
+import { echo } from '../bounded-echo';
 
 /** Registers the legacy `_async` tools, their job tools and the `job-stream://{job_id}` resource. */
 export function registerLegacyJobTools(server: McpServer, services: PythonRunnerServices): void {
   const { runner, jobs } = services;
 
   const findJob = async (jobId: string, extra: ToolExtra): Promise<JobRecord> => {
-    const record = await jobs.get(jobId, { scope: scopeOf(extra) });
+    // A malformed id names no job: say so, naming the parameter, rather than describe the id format.
+    const record = await jobs.get(jobId, { scope: scopeOf(extra) }).catch((error: unknown) => {
+      if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
+      throw error;
+    });
     if (!record)
-      throw new NotFoundError(`No job with id ${jobId} (py_list_running_jobs lists them)`);
+      throw new NotFoundError(`No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`);
     return record;
   };
   const readAll = async (jobId: string): Promise<{ stdout: string; stderr: string }> => {
@@ -214,7 +219,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     async (uri, variables, extra) => {
       const jobId = String(variables.job_id);
       const record = await jobs.get(jobId, { scope: scopeOf(extra) });
-      if (!record) throw new NotFoundError(`No job with id ${jobId}`);
+      if (!record) throw new NotFoundError(`No job with job_id ${echo(jobId)}`);
       const output = await readAll(record.id);
       return {
         contents: [

@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { SaError } from '@sa/core';
+import { echo } from '../bounded-echo';
 
 /** What a checked path must be. */
 export type PathKind = 'file' | 'directory' | 'any';
@@ -37,20 +38,20 @@ export async function resolveInsideRoots(
   try {
     real = await realpath(absolute);
   } catch {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} does not exist`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} does not exist`);
   }
   if (!isInsideRoots(real, options.roots)) {
     throw new SaError(
       'FORBIDDEN',
-      `${options.parameter} ${path} resolves to ${real}, outside the allowed roots: ${options.roots.join(', ')} (start the server with --root to allow more)`,
+      `${options.parameter} ${echo(path)} resolves to ${echo(real)}, outside the allowed roots: ${options.roots.join(', ')} (start the server with --root to allow more)`,
     );
   }
   const info = await stat(real);
   if (options.kind === 'directory' && !info.isDirectory()) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} is not a directory`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} is not a directory`);
   }
   if (options.kind === 'file' && !info.isFile()) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} is not a file`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} is not a file`);
   }
   return real;
 }

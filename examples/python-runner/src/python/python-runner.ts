@@ -18,7 +18,8 @@ import type { OutputSink } from './run-process';
 import { runProcess } from './run-process';
 import { readScriptMetadata } from './script-metadata';
 import { readSavedScript } from './saved-scripts';
-import { ensureVirtualEnvironment, isLocalDependency } from './virtual-environment';
+import { ensureVirtualEnvironment } from './virtual-environment';
+import { formatLocalDependency, parseDependency, uvArguments } from './dependency-reference';
 import type {
   BenchmarkResult,
   ExecutionStrategy,
@@ -220,12 +221,14 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
                 directory: inlineFile ? undefined : dirname(script),
               })
             : [];
+        // Every local reference pip accepts (path, file: URL, name @ file:..., -e) is held to the roots.
         const resolved = await Promise.all(
-          given.map((dependency) =>
-            isLocalDependency(dependency)
-              ? inside(dependency, 'dependencies', 'any', cwd)
-              : Promise.resolve(dependency),
-          ),
+          given.map(async (dependency) => {
+            const reference = parseDependency(dependency);
+            if (reference.kind === 'requirement') return reference.text;
+            const real = await inside(reference.path, 'dependencies', 'any', cwd);
+            return formatLocalDependency(reference, real);
+          }),
         );
         dependencies = [...new Set([...resolved, ...parsed])];
       }
@@ -271,7 +274,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
           ...(prepared.requestedVersion ? ['--python', prepared.requestedVersion] : []),
           ...(prepared.kind === 'saved'
             ? []
-            : prepared.dependencies.flatMap((dependency) => ['--with', dependency])),
+            : prepared.dependencies.flatMap(uvArguments)),
           prepared.script,
           ...prepared.args,
         ];
