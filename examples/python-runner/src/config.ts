@@ -1,5 +1,6 @@
 import envPaths from 'env-paths';
 import { InvalidArgumentError } from '@sa/core';
+import { durationTooLongMessage, maxDurationSeconds } from './duration-limits';
 
 /** The job stores the server can use. */
 export const pythonRunnerStoreKinds = ['file', 'memory', 'redis', 'postgres'] as const;
@@ -121,10 +122,14 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
       );
     }
   };
+  const duration = (value: number, name: string, allowZero = false): void => {
+    positive(value, name, allowZero);
+    if (value > maxDurationSeconds) throw new InvalidArgumentError(durationTooLongMessage(name));
+  };
   positive(config.port, '--port', true);
   if (!Number.isInteger(config.port) || config.port > 65535)
     throw new InvalidArgumentError(`--port must be an integer from 0 to 65535`);
-  positive(config.inlineTimeoutSeconds, '--inline-timeout', true);
+  duration(config.inlineTimeoutSeconds, '--inline-timeout', true);
   positive(config.maxConcurrentJobs, '--max-concurrent-jobs');
   if (!Number.isInteger(config.maxConcurrentJobs))
     throw new InvalidArgumentError('--max-concurrent-jobs must be an integer');
@@ -133,8 +138,8 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     throw new InvalidArgumentError(
       `--script-nice must be an integer from 0 to 19, not ${String(config.scriptNice)}`,
     );
-  positive(config.leaseSeconds, '--lease-seconds');
-  positive(config.heartbeatSeconds, '--heartbeat-seconds');
+  duration(config.leaseSeconds, '--lease-seconds');
+  duration(config.heartbeatSeconds, '--heartbeat-seconds');
   if (config.heartbeatSeconds >= config.leaseSeconds)
     throw new InvalidArgumentError(
       `--heartbeat-seconds (${config.heartbeatSeconds}) must be less than --lease-seconds (${config.leaseSeconds}), or jobs would be reaped between heartbeats`,

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  durationTooLongMessage,
+  maxDurationSeconds,
+  minSampleIntervalSeconds,
+} from '../duration-limits';
 
 /** Parameters every execution tool shares. */
 export const environmentShape = {
@@ -36,10 +41,21 @@ export const timeoutShape = {
   timeout_seconds: z
     .number()
     .min(0)
+    .max(maxDurationSeconds, durationTooLongMessage('timeout_seconds'))
     .default(300)
     .describe(
-      'Kill the process tree after this many seconds (0: no limit); partial output is kept.',
+      `Kill the process tree after this many seconds (0: no limit; at most ${maxDurationSeconds}); partial output is kept.`,
     ),
+};
+
+/** `sample_interval` of the benchmark tools, seconds. */
+export const sampleIntervalShape = {
+  sample_interval: z
+    .number()
+    .min(minSampleIntervalSeconds)
+    .max(maxDurationSeconds, durationTooLongMessage('sample_interval'))
+    .default(0.05)
+    .describe(`Seconds between memory samples (${minSampleIntervalSeconds} to ${maxDurationSeconds}).`),
 };
 
 /** `py_run_script_with_dependencies` without `timeout_seconds`. */

@@ -7,11 +7,11 @@ import { deprecated } from './deprecation';
 import {
   inDirectoryShape,
   runSavedShape,
+  sampleIntervalShape,
   saveScriptShape,
   timeoutShape,
   withDependenciesShape,
 } from './legacy-schemas';
-import { z } from 'zod';
 
 /** Registers the legacy tools that answer inline: run, run with dependencies, benchmark, saved scripts. */
 export function registerLegacyRunTools(server: McpServer, services: PythonRunnerServices): void {
@@ -66,11 +66,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
       ),
       inputSchema: {
         ...withDependenciesShape,
-        sample_interval: z
-          .number()
-          .positive()
-          .default(0.05)
-          .describe('Seconds between memory samples.'),
+        ...sampleIntervalShape,
         ...timeoutShape,
       },
     },

@@ -19,6 +19,7 @@ import { runProcess } from './run-process';
 import { readScriptMetadata } from './script-metadata';
 import { readSavedScript } from './saved-scripts';
 import { ensureVirtualEnvironment } from './virtual-environment';
+import { assertDurationSeconds, minSampleIntervalSeconds } from '../duration-limits';
 import { formatLocalDependency, parseDependency, uvArguments } from './dependency-reference';
 import type {
   BenchmarkResult,
@@ -125,9 +126,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       throw new InvalidArgumentError('args must be a list of strings without NUL bytes');
     }
     const timeoutSeconds = request.timeout_seconds ?? 300;
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
-      throw new InvalidArgumentError('timeout_seconds must be a number >= 0 (0: no limit)');
-    }
+    assertDurationSeconds('timeout_seconds', timeoutSeconds);
     let cwd = defaultRoot;
     if (kind === 'in-directory') {
       if (!request.directory) throw new InvalidArgumentError('directory is required');
@@ -264,6 +263,12 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     let sampler: ResourceSampler | undefined;
     let forget: (() => Promise<void>) | undefined;
     try {
+      if (options.benchmark)
+        assertDurationSeconds(
+          'sample_interval',
+          options.benchmark.sampleIntervalMs / 1000,
+          minSampleIntervalSeconds,
+        );
       let command: string;
       let commandArgs: string[];
       if (prepared.strategy === 'uv-run' && prepared.uv) {
