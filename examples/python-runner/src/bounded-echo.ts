@@ -14,7 +14,8 @@ export function echo(value: unknown): string {
     if (value.length <= echoPrefixLength) return JSON.stringify(value);
     return `${JSON.stringify(value.slice(0, echoPrefixLength))}… (${value.length} characters)`;
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
   if (Array.isArray(value)) return `a list of ${value.length}`;
   return typeof value;
 }

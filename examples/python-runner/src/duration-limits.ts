@@ -22,7 +22,11 @@ export function durationTooLongMessage(field: string): string {
  * @example
  * assertDurationSeconds('timeout_seconds', 1e9); // throws: timeout_seconds must be at most 2147483 seconds ...
  */
-export function assertDurationSeconds(field: string, seconds: unknown, min = 0): asserts seconds is number {
+export function assertDurationSeconds(
+  field: string,
+  seconds: unknown,
+  min = 0,
+): asserts seconds is number {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < min)
     throw new InvalidArgumentError(`${field} must be a number of seconds >= ${min}`, {
       data: { field },

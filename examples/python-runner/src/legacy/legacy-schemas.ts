@@ -55,7 +55,9 @@ export const sampleIntervalShape = {
     .min(minSampleIntervalSeconds)
     .max(maxDurationSeconds, durationTooLongMessage('sample_interval'))
     .default(0.05)
-    .describe(`Seconds between memory samples (${minSampleIntervalSeconds} to ${maxDurationSeconds}).`),
+    .describe(
+      `Seconds between memory samples (${minSampleIntervalSeconds} to ${maxDurationSeconds}).`,
+    ),
 };
 
 /** `py_run_script_with_dependencies` without `timeout_seconds`. */

@@ -7,6 +7,7 @@ import type { PythonRunnerServices, ToolExtra } from '../services';
 import { scopeOf } from '@sa/mcp';
 import { toolCall } from '../tool-result';
 import { deprecated } from './deprecation';
+import { legacyJobTools, removeFinishedLegacyJobs } from './legacy-cleanup';
 import { elapsedSecondsOf, exitCodeOf, isActive, storedInput } from './legacy-job-view';
 import { inDirectoryShape, jobIdShape, streamShape, withDependenciesShape } from './legacy-schemas';
 import { z } from 'zod';
@@ -23,7 +24,9 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
       throw error;
     });
     if (!record)
-      throw new NotFoundError(`No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`);
+      throw new NotFoundError(
+        `No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`,
+      );
     return record;
   };
   const readAll = async (jobId: string): Promise<{ stdout: string; stderr: string }> => {
@@ -170,7 +173,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     'py_cleanup_jobs',
     {
       description: deprecated(
-        'Remove finished jobs (and, with only_finished=false, kill and remove running ones); delete leftover inline scripts.',
+        'Remove finished legacy `_async` jobs (and, with only_finished=false, kill and remove running ones); delete leftover inline scripts. `_v2` jobs are kept unless include_v2=true.',
         'py_prune_jobs',
       ),
       inputSchema: {
@@ -181,7 +184,13 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         only_finished: z
           .boolean()
           .default(true)
-          .describe('false: also kill running jobs, then remove them.'),
+          .describe('false: also kill running legacy jobs, then remove them.'),
+        include_v2: z
+          .boolean()
+          .default(false)
+          .describe(
+            'true: also remove finished `_v2` jobs, whatever their age (and with only_finished=false, kill running ones).',
+          ),
       },
     },
     (args, extra) =>
@@ -190,22 +199,24 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         if (!args.only_finished) {
           const active = await jobs.list({ scope, status: ['pending', 'running'], limit: 1000 });
           await Promise.all(
-            active.jobs.map(async (record) => {
-              await jobs
-                .cancel(record.id, { scope, reason: 'py_cleanup_jobs' })
-                .catch(() => undefined);
-              await jobs.wait(record.id, { timeoutMs: 10_000, scope });
-              await services.releaseJob(record.id);
-            }),
+            active.jobs
+              .filter((record) => args.include_v2 || legacyJobTools.includes(record.tool))
+              .map(async (record) => {
+                await jobs
+                  .cancel(record.id, { scope, reason: 'py_cleanup_jobs' })
+                  .catch(() => undefined);
+                await jobs.wait(record.id, { timeoutMs: 10_000, scope });
+                await services.releaseJob(record.id);
+              }),
           );
         }
-        const removed = await jobs.prune({
-          statuses: ['completed', 'failed', 'cancelled', 'interrupted'],
+        const { removed, keptOtherJobs } = await removeFinishedLegacyJobs(jobs, {
           scope,
+          includeOtherTools: args.include_v2,
         });
         const remaining = (await jobs.list({ scope, limit: 1 })).total;
         const inlineDeleted = args.remove_inline ? await runner.cleanupInlineScripts() : 0;
-        return { removed, remaining, inline_deleted: inlineDeleted };
+        return { removed, remaining, inline_deleted: inlineDeleted, v2_jobs_kept: keptOtherJobs };
       }),
   );
 

@@ -36,7 +36,11 @@ describe.runIf(process.platform === 'linux')('createChildRegistry().reapOrphans'
     const orphanPid = orphan.pid ?? -1;
     await writeFile(
       join(directory, `${owner}-${orphanPid}.json`),
-      JSON.stringify({ ownerPid: owner, pid: orphanPid, startTicks: await startTicksOf(orphanPid) }),
+      JSON.stringify({
+        ownerPid: owner,
+        pid: orphanPid,
+        startTicks: await startTicksOf(orphanPid),
+      }),
     );
     const exited = new Promise((resolve) => orphan.once('exit', resolve));
 

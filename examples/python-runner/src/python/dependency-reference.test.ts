@@ -11,7 +11,10 @@ describe('parseDependency', () => {
     ['rich', 'rich'],
     ['rich[jupyter]>=13,<14', 'rich[jupyter]>=13,<14'],
     ['requests ; python_version >= "3.8"', 'requests ; python_version >= "3.8"'],
-    ['pkg @ https://example.org/pkg-1.0-py3-none-any.whl', 'pkg @ https://example.org/pkg-1.0-py3-none-any.whl'],
+    [
+      'pkg @ https://example.org/pkg-1.0-py3-none-any.whl',
+      'pkg @ https://example.org/pkg-1.0-py3-none-any.whl',
+    ],
     ['https://example.org/pkg-1.0.tar.gz', 'https://example.org/pkg-1.0.tar.gz'],
   ])('reads %j as a requirement', (dependency, text) => {
     expect(parseDependency(dependency)).toEqual({ kind: 'requirement', text });
@@ -26,7 +29,12 @@ describe('parseDependency', () => {
     ['file:///outside/x.whl', '/outside/x.whl', false, null],
     ['file://localhost/outside/x.whl', '/outside/x.whl', false, null],
     ['evilpkg @ file:///outside/x.whl', '/outside/x.whl', false, 'evilpkg'],
-    ['evilpkg[extra] @ file:///outside/x.whl ; python_version > "3"', '/outside/x.whl', false, 'evilpkg[extra]'],
+    [
+      'evilpkg[extra] @ file:///outside/x.whl ; python_version > "3"',
+      '/outside/x.whl',
+      false,
+      'evilpkg[extra]',
+    ],
     ['-e /outside/project', '/outside/project', true, null],
     ['-e ./project', './project', true, null],
     ['-e./project', './project', true, null],

@@ -69,14 +69,22 @@ export function parseDependency(dependency: unknown): DependencyReference {
     const rest = (direct.groups?.rest ?? '').trim();
     if (rest !== '' && !rest.startsWith(';'))
       refuse(dependency, 'has text after its URL that is not an environment marker');
-    return { kind: 'local', path: target, editable: false, name: (direct.groups?.name ?? '').replace(/\s+/g, '') };
+    return {
+      kind: 'local',
+      path: target,
+      editable: false,
+      name: (direct.groups?.name ?? '').replace(/\s+/g, ''),
+    };
   }
   const target = localTarget(dependency, text);
   if (target !== null) return { kind: 'local', path: target, editable: false, name: null };
   if (schemePattern.test(text) && /^[A-Za-z][A-Za-z0-9+.-]+:\/\//.test(text))
     return { kind: 'requirement', text };
   if (!/^[A-Za-z0-9]/.test(text))
-    refuse(dependency, 'is not a requirement (it must start with a distribution name, e.g. "rich>=13")');
+    refuse(
+      dependency,
+      'is not a requirement (it must start with a distribution name, e.g. "rich>=13")',
+    );
   return { kind: 'requirement', text };
 }
 

@@ -277,9 +277,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
           'run',
           '--no-project',
           ...(prepared.requestedVersion ? ['--python', prepared.requestedVersion] : []),
-          ...(prepared.kind === 'saved'
-            ? []
-            : prepared.dependencies.flatMap(uvArguments)),
+          ...(prepared.kind === 'saved' ? [] : prepared.dependencies.flatMap(uvArguments)),
           prepared.script,
           ...prepared.args,
         ];

@@ -117,7 +117,9 @@ export async function readSavedScript(
     return { path, source: await readFile(path, 'utf8') };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`No saved script named ${echo(scriptName)} (py_list_scripts lists them)`);
+      throw new NotFoundError(
+        `No saved script named ${echo(scriptName)} (py_list_scripts lists them)`,
+      );
     }
     throw new SaError('INTERNAL', `Cannot read ${path}`, { cause: error });
   }
