@@ -1,6 +1,7 @@
 import envPaths from 'env-paths';
 import { InvalidArgumentError } from '@sa/core';
 import { durationTooLongMessage, maxDurationSeconds } from './duration-limits';
+import { isLoopbackHost } from './http-host-policy';
 
 /** The job stores the server can use. */
 export const pythonRunnerStoreKinds = ['file', 'memory', 'redis', 'postgres'] as const;
@@ -62,6 +63,19 @@ export interface PythonRunnerConfig {
   allowedHosts?: string[];
   /** Extra `Origin` values accepted over HTTP besides the loopback ones. */
   allowedOrigins?: string[];
+  /**
+   * HTTP: listen on a non-loopback `host` without `authToken` (default false: refused, as anyone
+   * who reaches the port could run Python as the server's user). Logged as a warning.
+   */
+  allowRemoteWithoutToken: boolean;
+  /** HTTP: live sessions kept at most; a new one evicts the oldest idle one (default 100). */
+  maxSessions: number;
+  /** HTTP: a session with no request for this long is closed, seconds (default 1800). */
+  sessionIdleSeconds: number;
+  /** HTTP: a request's headers and body must arrive within this, seconds (default 30). */
+  requestTimeoutSeconds: number;
+  /** HTTP: a connection with no request in progress and no traffic is closed after this, seconds (default 30). */
+  idleTimeoutSeconds: number;
 }
 
 /** The per-user state directory (e.g. `~/.local/share/sa-python-runner` on Linux). */
@@ -91,6 +105,11 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     authToken: partial.authToken || undefined,
     allowedHosts: partial.allowedHosts ?? [],
     allowedOrigins: partial.allowedOrigins ?? [],
+    allowRemoteWithoutToken: partial.allowRemoteWithoutToken ?? false,
+    maxSessions: partial.maxSessions ?? 100,
+    sessionIdleSeconds: partial.sessionIdleSeconds ?? 1800,
+    requestTimeoutSeconds: partial.requestTimeoutSeconds ?? 30,
+    idleTimeoutSeconds: partial.idleTimeoutSeconds ?? 30,
   };
   if (!['stdio', 'http'].includes(config.transport)) {
     throw new InvalidArgumentError(
@@ -139,6 +158,22 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
       `--script-nice must be an integer from 0 to 19, not ${String(config.scriptNice)}`,
     );
   duration(config.leaseSeconds, '--lease-seconds');
+  positive(config.maxSessions, '--max-sessions');
+  if (!Number.isInteger(config.maxSessions))
+    throw new InvalidArgumentError('--max-sessions must be an integer');
+  duration(config.sessionIdleSeconds, '--session-idle-timeout');
+  duration(config.requestTimeoutSeconds, '--request-timeout');
+  duration(config.idleTimeoutSeconds, '--idle-timeout');
+  if (
+    config.transport === 'http' &&
+    !isLoopbackHost(config.host) &&
+    config.authToken === undefined &&
+    !config.allowRemoteWithoutToken
+  )
+    throw new InvalidArgumentError(
+      `--host ${config.host} is not a loopback address: set --auth-token (SA_AUTH_TOKEN), or anyone who can reach the port can run Python as this user. ` +
+        'To accept that (e.g. behind a proxy that authenticates), pass --allow-remote-without-token.',
+    );
   duration(config.heartbeatSeconds, '--heartbeat-seconds');
   if (config.heartbeatSeconds >= config.leaseSeconds)
     throw new InvalidArgumentError(
