@@ -66,7 +66,6 @@ export async function main(argv: readonly string[]): Promise<void> {
  * read buffer closes the transport, which stopped the server and cancelled every running job).
  */
 function createGuardedStdioTransport(logger: Logger): StdioServerTransport {
-  let transport: StdioServerTransport | undefined;
   const guard = createStdioLineGuard({
     onOversize: ({ bytes, id }) => {
       logger.error(
@@ -75,7 +74,7 @@ function createGuardedStdioTransport(logger: Logger): StdioServerTransport {
       );
       if (id === null) return;
       void transport
-        ?.send({
+        .send({
           jsonrpc: '2.0',
           id,
           error: {
@@ -88,7 +87,7 @@ function createGuardedStdioTransport(logger: Logger): StdioServerTransport {
   });
   process.stdin.pipe(guard);
   // Lines reach the transport one by one, each within the limit; its own buffer never overflows.
-  transport = new StdioServerTransport(guard, process.stdout, {
+  const transport = new StdioServerTransport(guard, process.stdout, {
     maxBufferSize: 2 * maxStdioMessageBytes + 2,
   });
   transport.onerror = (error) => logger.error(`stdio transport: ${error.message}`);
