@@ -9,7 +9,13 @@ import { toolCall } from '../tool-result';
 import { deprecated } from './deprecation';
 import { legacyJobTools, removeFinishedLegacyJobs } from './legacy-cleanup';
 import { elapsedSecondsOf, exitCodeOf, isActive, storedInput } from './legacy-job-view';
-import { inDirectoryShape, jobIdShape, streamShape, withDependenciesShape } from './legacy-schemas';
+import {
+  inDirectoryShape,
+  jobIdShape,
+  streamShape,
+  strictInput,
+  withDependenciesShape,
+} from './legacy-schemas';
 import { z } from 'zod';
 import { echo } from '../bounded-echo';
 
@@ -50,7 +56,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'Start a Python script in directory as a background job; follow it with py_get_job_output.',
         'py_run_script_in_dir_v2 (with async_mode=true for the same behaviour)',
       ),
-      inputSchema: { ...inDirectoryShape, ...streamShape },
+      inputSchema: strictInput({ ...inDirectoryShape, ...streamShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -73,7 +79,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'Start a Python script with dependencies as a background job; follow it with py_get_job_output.',
         'py_run_script_with_dependencies_v2 (with async_mode=true for the same behaviour)',
       ),
-      inputSchema: { ...withDependenciesShape, ...streamShape },
+      inputSchema: strictInput({ ...withDependenciesShape, ...streamShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -101,9 +107,9 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'List jobs (running and finished, newest first, at most 100).',
         'py_list_jobs',
       ),
-      inputSchema: {},
+      inputSchema: strictInput({}),
     },
-    (extra) =>
+    (_args, extra) =>
       toolCall(async () => {
         const page = await jobs.list({ scope: scopeOf(extra), limit: 100 });
         return page.jobs.map((record) => {
@@ -130,7 +136,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         "A job's status and all its output so far.",
         'py_job_status (incremental output, long-polling with wait_seconds)',
       ),
-      inputSchema: jobIdShape,
+      inputSchema: strictInput(jobIdShape),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -150,7 +156,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     'py_kill_job',
     {
       description: deprecated('Kill a job and its whole process tree.', 'py_cancel_job'),
-      inputSchema: jobIdShape,
+      inputSchema: strictInput(jobIdShape),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -176,7 +182,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'Remove finished legacy `_async` jobs (and, with only_finished=false, kill and remove running ones); delete leftover inline scripts. `_v2` jobs are kept unless include_v2=true.',
         'py_prune_jobs',
       ),
-      inputSchema: {
+      inputSchema: strictInput({
         remove_inline: z
           .boolean()
           .default(true)
@@ -191,7 +197,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
           .describe(
             'true: also remove finished `_v2` jobs, whatever their age (and with only_finished=false, kill running ones).',
           ),
-      },
+      }),
     },
     (args, extra) =>
       toolCall(async () => {

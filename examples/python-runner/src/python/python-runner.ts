@@ -20,6 +20,7 @@ import { readScriptMetadata } from './script-metadata';
 import { readSavedScript } from './saved-scripts';
 import { ensureVirtualEnvironment } from './virtual-environment';
 import { assertDurationSeconds, minSampleIntervalSeconds } from '../duration-limits';
+import { echo } from '../bounded-echo';
 import { formatLocalDependency, parseDependency, uvArguments } from './dependency-reference';
 import type {
   BenchmarkResult,
@@ -125,6 +126,15 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     ) {
       throw new InvalidArgumentError('args must be a list of strings without NUL bytes');
     }
+    for (const field of ['script_content', 'python_version'] as const) {
+      if (typeof request[field] === 'string' && request[field].includes('\0'))
+        throw new InvalidArgumentError(`${field} contains a NUL byte`, { data: { field } });
+    }
+    if (typeof request.python_version === 'string' && request.python_version.length > 100)
+      throw new InvalidArgumentError(
+        `python_version ${echo(request.python_version)} is not a version (at most 100 characters)`,
+        { data: { field: 'python_version' } },
+      );
     const timeoutSeconds = request.timeout_seconds ?? 300;
     assertDurationSeconds('timeout_seconds', timeoutSeconds);
     let cwd = defaultRoot;

@@ -53,6 +53,8 @@ export async function saveScript(
   options: SaveScriptOptions,
 ): Promise<{ written: boolean; path: string; message: string }> {
   const path = savedScriptPath(options.scriptsDirectory, options.scriptName);
+  if (options.source.includes('\0'))
+    throw new InvalidArgumentError('source contains a NUL byte', { data: { field: 'source' } });
   const given = options.dependencies ?? [];
   const existing = readScriptMetadata(options.source);
   const dependencies = [...new Set([...existing.dependencies, ...given])];
