@@ -222,14 +222,6 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       let dependencies: string[] = [];
       if (kind !== 'in-directory') {
         const given = kind === 'saved' ? savedDependencies : (request.dependencies ?? []);
-        const parsed =
-          kind === 'with-dependencies' && (request.auto_parse_imports ?? true)
-            ? await parseImports(source, {
-                python: python.executable,
-                stdlibModuleNames: python.stdlibModuleNames,
-                directory: inlineFile ? undefined : dirname(script),
-              })
-            : [];
         // Every local reference pip accepts (path, file: URL, name @ file:..., -e) is held to the roots.
         const resolved = await Promise.all(
           given.map(async (dependency) => {
@@ -239,6 +231,14 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
             return formatLocalDependency(reference, real);
           }),
         );
+        const parsed =
+          kind === 'with-dependencies' && (request.auto_parse_imports ?? true)
+            ? await parseImports(source, {
+                python: python.executable,
+                stdlibModuleNames: python.stdlibModuleNames,
+                directory: inlineFile ? undefined : dirname(script),
+              })
+            : [];
         dependencies = [...new Set([...resolved, ...parsed])];
       }
       return {
