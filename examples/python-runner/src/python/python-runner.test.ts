@@ -79,7 +79,7 @@ describe('createPythonRunner', () => {
     ],
     [
       { directory: 'project', script_content: 'x', python_version: '2.7', use_uv: false },
-      'python_version 2.7 cannot be satisfied',
+      'python_version "2.7" cannot be satisfied',
     ],
     [{ directory: 'project', script_content: 'x', timeout_seconds: -1 }, 'timeout_seconds'],
   ])('refuses %j', async (request, message) => {
