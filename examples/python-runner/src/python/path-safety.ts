@@ -30,7 +30,10 @@ export async function resolveInsideRoots(
   options: ResolveInsideRootsOptions,
 ): Promise<string> {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} must be a non-empty path without NUL bytes`);
+    throw new SaError(
+      'INVALID_ARGUMENT',
+      `${options.parameter} must be a non-empty path without NUL bytes`,
+    );
   }
   const base = options.base ?? options.roots[0] ?? process.cwd();
   const absolute = isAbsolute(path) ? path : resolve(base, path);
