@@ -88,8 +88,22 @@ export async function runSupervisor(options: RunSupervisorOptions): Promise<Supe
     logger.warn(`ended ${orphans.length} script process tree(s) left by a process that died`);
   // If this process dies (even by kill -9), the launcher kills the scripts' process groups.
   const launcher = createProcessLauncher({ endChildrenOnExit: true });
-  // Started now, so the first script does not wait for it.
+  // The launcher and the interpreter are started once before servers connect (servers wait for
+  // that outside their budgets), so the first script does not pay for them.
   launcher.warmUp();
+  await launcher
+    .launch({
+      command: config.python,
+      args: ['-c', ''],
+      cwd: config.dataDirectory,
+      env: process.env,
+    })
+    .then(async (child) => {
+      await child.exit;
+      child.stdout.destroy();
+      child.stderr.destroy();
+    })
+    .catch(() => undefined);
   const runner = createPythonRunner({
     childRegistry,
     python: config.python,
