@@ -97,6 +97,7 @@ export async function runSupervisor(options: RunSupervisorOptions): Promise<Supe
       args: ['-c', ''],
       cwd: config.dataDirectory,
       env: process.env,
+      nice: config.scriptNice,
     })
     .then(async (child) => {
       await child.exit;
