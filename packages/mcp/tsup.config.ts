@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'sdk-v2/index': 'src/sdk-v2/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
