@@ -110,10 +110,14 @@ export function createSmartTools(server: McpServer, options: SmartToolsOptions):
         outputShape: config.outputSchema,
         annotations: config.annotations,
         meta: config._meta,
-        handler: handler as unknown as (args: Record<string, unknown>, context: SmartToolContext) => unknown,
+        handler: handler as unknown as (
+          args: Record<string, unknown>,
+          context: SmartToolContext,
+        ) => unknown,
         jobs: options.jobs,
         budgetMs: resolveBudgetMs(toolOptions.budgetMs ?? options.budgetMs),
-        label: toolOptions.label as string | ((args: Record<string, unknown>) => string) | undefined,
+        label: toolOptions.label as
+          string | ((args: Record<string, unknown>) => string) | undefined,
         sharedJobs,
         progressIntervalMs: options.progressIntervalMs ?? 100,
         maxBufferedOutputBytes: options.maxBufferedOutputBytes ?? defaultMaxBufferedOutputBytes,
@@ -122,7 +126,11 @@ export function createSmartTools(server: McpServer, options: SmartToolsOptions):
       });
     },
     jobTools(jobToolsOptions) {
-      return registerJobToolsV2(server, { jobs: options.jobs, prefix, sharedJobs }, jobToolsOptions);
+      return registerJobToolsV2(
+        server,
+        { jobs: options.jobs, prefix, sharedJobs },
+        jobToolsOptions,
+      );
     },
   };
 }

@@ -56,7 +56,9 @@ export function registerJobToolsV2(
           .number()
           .min(0)
           .default(0)
-          .describe(`Wait up to this long for the job to end or change (capped at ${maxWaitSeconds}).`),
+          .describe(
+            `Wait up to this long for the job to end or change (capped at ${maxWaitSeconds}).`,
+          ),
       }),
       annotations: { readOnlyHint: true },
     },

@@ -104,7 +104,10 @@ export function toLegacyTask(record: JobRecord, options: TaskViewOptions): Legac
     status,
     createdAt: new Date(record.createdAt).toISOString(),
     lastUpdatedAt: new Date(record.updatedAt).toISOString(),
-    ttl: record.expiresAt === null ? options.retentionMs : Math.max(0, record.expiresAt - record.createdAt),
+    ttl:
+      record.expiresAt === null
+        ? options.retentionMs
+        : Math.max(0, record.expiresAt - record.createdAt),
     pollInterval: options.pollIntervalMs,
   };
   if (record.error !== null) task.statusMessage = record.error.message;

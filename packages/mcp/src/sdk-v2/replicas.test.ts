@@ -48,11 +48,15 @@ interface Replica {
 }
 
 async function startReplica(environment: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, ['--conditions=@sa/source', '--import', 'tsx', replicaMain], {
-    cwd: packageDirectory,
-    env: { ...process.env, ...environment },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@sa/source', '--import', 'tsx', replicaMain],
+    {
+      cwd: packageDirectory,
+      env: { ...process.env, ...environment },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -142,39 +146,56 @@ for (const store of stores) {
     const get = async (replica: Replica, taskId: string) =>
       result(await rawRequest(replica.url, 'tasks/get', { taskId }, { name: taskId }));
 
-    it('a task created through A is read and waited on through B', async () => {
-      const created = result(await call(a, 'read'));
-      expect(created['resultType']).toBe('task');
-      const taskId = created['taskId'] as string;
-      // Readable through B as soon as A replied.
-      expect((await get(b, taskId))['status']).toBe('working');
-      await waitUntil(async () => (await get(b, taskId))['statusMessage'] === '3/10 crunching', longMs);
-      writeFileSync(join(gates, 'read'), '');
-      await waitUntil(async () => (await get(b, taskId))['status'] === 'completed', longMs);
-      const done = await get(b, taskId);
-      expect((done['result'] as { structuredContent: unknown }).structuredContent).toEqual({
-        done: 'read',
-        pid: a.process.pid,
-      });
-    }, longMs * 2);
+    it(
+      'a task created through A is read and waited on through B',
+      async () => {
+        const created = result(await call(a, 'read'));
+        expect(created['resultType']).toBe('task');
+        const taskId = created['taskId'] as string;
+        // Readable through B as soon as A replied.
+        expect((await get(b, taskId))['status']).toBe('working');
+        await waitUntil(
+          async () => (await get(b, taskId))['statusMessage'] === '3/10 crunching',
+          longMs,
+        );
+        writeFileSync(join(gates, 'read'), '');
+        await waitUntil(async () => (await get(b, taskId))['status'] === 'completed', longMs);
+        const done = await get(b, taskId);
+        expect((done['result'] as { structuredContent: unknown }).structuredContent).toEqual({
+          done: 'read',
+          pid: a.process.pid,
+        });
+      },
+      longMs * 2,
+    );
 
-    it('a task created through A is cancelled through B, and A stops the work', async () => {
-      const taskId = result(await call(a, 'cancel'))['taskId'] as string;
-      const ack = result(await rawRequest(b.url, 'tasks/cancel', { taskId }, { name: taskId }));
-      expect(ack['resultType']).toBe('complete');
-      await waitUntil(() => existsSync(join(gates, 'cancel.aborted')), longMs);
-      await waitUntil(async () => (await get(b, taskId))['status'] === 'cancelled', longMs);
-    }, longMs * 2);
+    it(
+      'a task created through A is cancelled through B, and A stops the work',
+      async () => {
+        const taskId = result(await call(a, 'cancel'))['taskId'] as string;
+        const ack = result(await rawRequest(b.url, 'tasks/cancel', { taskId }, { name: taskId }));
+        expect(ack['resultType']).toBe('complete');
+        await waitUntil(() => existsSync(join(gates, 'cancel.aborted')), longMs);
+        await waitUntil(async () => (await get(b, taskId))['status'] === 'cancelled', longMs);
+      },
+      longMs * 2,
+    );
 
-    it('kill -9 of the owner: tasks/get on the survivor ends as failed with a clear message', async () => {
-      const taskId = result(await call(a, 'crash'))['taskId'] as string;
-      await waitUntil(() => existsSync(join(gates, 'crash.started')), longMs);
-      a.process.kill('SIGKILL');
-      await waitUntil(async () => (await get(b, taskId))['status'] !== 'working', longMs);
-      const task = await get(b, taskId);
-      expect(task['status']).toBe('failed');
-      expect(task['statusMessage']).toMatch(/^Interrupted: the server process that ran this task stopped/);
-      expect(task['error']).toMatchObject({ code: -32603 });
-    }, longMs * 2);
+    it(
+      'kill -9 of the owner: tasks/get on the survivor ends as failed with a clear message',
+      async () => {
+        const taskId = result(await call(a, 'crash'))['taskId'] as string;
+        await waitUntil(() => existsSync(join(gates, 'crash.started')), longMs);
+        a.process.kill('SIGKILL');
+        await waitUntil(async () => (await get(b, taskId))['status'] !== 'working', longMs);
+        const task = await get(b, taskId);
+        expect(task['status']).toBe('failed');
+        expect(task['statusMessage']).toMatch(
+          /^Interrupted: the server process that ran this task stopped/,
+        );
+        expect(task['error']).toMatchObject({ code: -32603 });
+      },
+      longMs * 2,
+    );
   });
 }

@@ -36,14 +36,30 @@ describe('SDK 2.4 seams', () => {
 
   it('a tool with an outputSchema fails output validation when it returns a plain task; the non-enumerable mark passes it, unseen', async () => {
     const url = await serve((server) => {
-      server.registerTool('plain', { outputSchema: z.object({ n: z.number() }) }, () => task() as never);
-      server.registerTool('marked', { outputSchema: z.object({ n: z.number() }) }, () =>
-        exemptFromOutputValidation(task()) as never,
+      server.registerTool(
+        'plain',
+        { outputSchema: z.object({ n: z.number() }) },
+        () => task() as never,
+      );
+      server.registerTool(
+        'marked',
+        { outputSchema: z.object({ n: z.number() }) },
+        () => exemptFromOutputValidation(task()) as never,
       );
     });
-    const plain = await rawRequest(url, 'tools/call', { name: 'plain', arguments: {} }, { name: 'plain' });
+    const plain = await rawRequest(
+      url,
+      'tools/call',
+      { name: 'plain', arguments: {} },
+      { name: 'plain' },
+    );
     expect(plain.kind === 'result' && plain.result['isError']).toBe(true);
-    const marked = await rawRequest(url, 'tools/call', { name: 'marked', arguments: {} }, { name: 'marked' });
+    const marked = await rawRequest(
+      url,
+      'tools/call',
+      { name: 'marked', arguments: {} },
+      { name: 'marked' },
+    );
     expect(marked.kind).toBe('result');
     if (marked.kind !== 'result') return;
     expect(marked.result).toMatchObject({ resultType: 'task', taskId: 'seam-task' });
@@ -77,7 +93,10 @@ describe('SDK 2.4 seams', () => {
     const acknowledged = text
       .split('\n')
       .filter((line) => line.startsWith('data:'))
-      .map((line) => JSON.parse(line.slice(5)) as { method?: string; params?: { notifications?: unknown } })
+      .map(
+        (line) =>
+          JSON.parse(line.slice(5)) as { method?: string; params?: { notifications?: unknown } },
+      )
       .find((message) => message.method === 'notifications/subscriptions/acknowledged');
     // The SDK's SubscriptionFilter knows only list-changed and resource filters: taskIds is not honoured.
     expect(acknowledged?.params?.notifications).toEqual({});

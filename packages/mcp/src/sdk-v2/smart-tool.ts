@@ -1,6 +1,17 @@
 import { SaError, type ProgressUpdate, type Work, type WorkContext } from '@sa/core';
-import { isTerminalStatus, type JobManager, type JobMeta, type JobRecord, type JsonValue } from '@sa/jobs';
-import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from '@modelcontextprotocol/server';
+import {
+  isTerminalStatus,
+  type JobManager,
+  type JobMeta,
+  type JobRecord,
+  type JsonValue,
+} from '@sa/jobs';
+import type {
+  CallToolResult,
+  McpServer,
+  RegisteredTool,
+  ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { jobHandleResult, type HandleReason } from '../job-handle';
 import { OutputSink } from '../output-sink';
@@ -42,11 +53,18 @@ export interface SmartToolDefinition extends TaskViewOptions {
 export type CreateTaskResult = TaskView & { resultType: 'task' };
 
 /** Registers one smart tool on an SDK v2 `McpServer`. */
-export function registerSmartToolV2(server: McpServer, definition: SmartToolDefinition): RegisteredTool {
+export function registerSmartToolV2(
+  server: McpServer,
+  definition: SmartToolDefinition,
+): RegisteredTool {
   const exactOutput =
     definition.outputShape === undefined ? undefined : z.object(definition.outputShape);
   const config = {
-    description: describeSmartTool(definition.description, definition.budgetMs, definition.statusToolName()),
+    description: describeSmartTool(
+      definition.description,
+      definition.budgetMs,
+      definition.statusToolName(),
+    ),
     inputSchema: buildInputSchema(definition.inputShape),
     ...(definition.title === undefined ? {} : { title: definition.title }),
     ...(definition.outputShape === undefined
@@ -71,7 +89,11 @@ async function callSmartTool(
   parsed: Record<string, unknown>,
   ctx: ServerContext,
 ): Promise<CallToolResult | CreateTaskResult> {
-  const { async_mode: asyncMode, job_label: jobLabel, ...args } = parsed as {
+  const {
+    async_mode: asyncMode,
+    job_label: jobLabel,
+    ...args
+  } = parsed as {
     async_mode: boolean;
     job_label?: string;
   } & Record<string, unknown>;
@@ -132,7 +154,7 @@ function backgroundAnswer(
   kind: RequestKind,
   reason: HandleReason,
 ): CallToolResult | CreateTaskResult {
-  if (kind !== 'tasks') return jobHandleResult(record, reason, definition) as CallToolResult;
+  if (kind !== 'tasks') return jobHandleResult(record, reason, definition);
   const answer: CreateTaskResult = {
     resultType: 'task',
     ...toTaskView(record, definition, Date.now()),
@@ -206,4 +228,3 @@ function labelFor(definition: SmartToolDefinition, args: Record<string, unknown>
   if (label === undefined) return definition.name;
   return typeof label === 'function' ? label(args) : label;
 }
-

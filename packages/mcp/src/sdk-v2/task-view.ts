@@ -129,6 +129,8 @@ function progressMessageOf(record: JobRecord): string | undefined {
   const progress = record.progress;
   if (progress === null) return undefined;
   const count =
-    progress.total === undefined ? `${progress.progress}` : `${progress.progress}/${progress.total}`;
+    progress.total === undefined
+      ? `${progress.progress}`
+      : `${progress.progress}/${progress.total}`;
   return progress.message === undefined ? count : `${count} ${progress.message}`;
 }

@@ -86,7 +86,9 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
     expect(ack['resultType']).toBe('complete');
     await waitUntil(() => server.signals.get('d')?.aborted === true);
     await waitUntil(async () => result(await get(taskId))['status'] === 'cancelled');
-    const again = result(await rawRequest(server.url, 'tasks/cancel', { taskId }, { name: taskId }));
+    const again = result(
+      await rawRequest(server.url, 'tasks/cancel', { taskId }, { name: taskId }),
+    );
     expect(again['resultType']).toBe('complete');
   });
 
@@ -94,7 +96,12 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
     const created = result(await call('slow', { key: 'e' }));
     const taskId = created['taskId'] as string;
     const ack = result(
-      await rawRequest(server.url, 'tasks/update', { taskId, inputResponses: {} }, { name: taskId }),
+      await rawRequest(
+        server.url,
+        'tasks/update',
+        { taskId, inputResponses: {} },
+        { name: taskId },
+      ),
     );
     expect(ack['resultType']).toBe('complete');
     server.gate('e').resolve();
@@ -133,7 +140,9 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
         ),
       );
       expect(answer.code).toBe(-32021);
-      expect(answer.data).toEqual({ requiredCapabilities: { extensions: { [tasksExtension]: {} } } });
+      expect(answer.data).toEqual({
+        requiredCapabilities: { extensions: { [tasksExtension]: {} } },
+      });
     }
   });
 
@@ -165,10 +174,15 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
     const as = (subject: string | undefined) =>
       subject === undefined ? {} : { headers: { authorization: `Bearer ${subject}` } };
     const created = result(
-      await rawRequest(server.url, 'tools/call', { name: 'slow', arguments: { key: 'i' } }, {
-        name: 'slow',
-        ...as('alice'),
-      }),
+      await rawRequest(
+        server.url,
+        'tools/call',
+        { name: 'slow', arguments: { key: 'i' } },
+        {
+          name: 'slow',
+          ...as('alice'),
+        },
+      ),
     );
     const taskId = created['taskId'] as string;
     const read = (subject: string | undefined) =>
@@ -179,7 +193,9 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
     const unknown = error(await get('BBBBBBBBBBBBBBBBBBBBBB'));
     expect(foreign.code).toBe(-32602);
     expect(anonymous.code).toBe(-32602);
-    expect(foreign.message.replace(taskId, 'ID')).toBe(unknown.message.replace('BBBBBBBBBBBBBBBBBBBBBB', 'ID'));
+    expect(foreign.message.replace(taskId, 'ID')).toBe(
+      unknown.message.replace('BBBBBBBBBBBBBBBBBBBBBB', 'ID'),
+    );
     const cancel = error(
       await rawRequest(server.url, 'tasks/cancel', { taskId }, { name: taskId, ...as('bob') }),
     );

@@ -16,7 +16,11 @@ export function errorResult(error: unknown): CallToolResult {
   return toolErrorResult(serializeError(error));
 }
 
-function toolErrorResult(serialized: { code: string; message: string; data?: unknown }): CallToolResult {
+function toolErrorResult(serialized: {
+  code: string;
+  message: string;
+  data?: unknown;
+}): CallToolResult {
   return {
     isError: true,
     content: [{ type: 'text', text: `${serialized.code}: ${serialized.message}` }],

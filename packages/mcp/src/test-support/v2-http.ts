@@ -74,7 +74,7 @@ async function serve(
     response.end();
     return;
   }
-  const stream = Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream);
+  const stream = Readable.fromWeb(answer.body);
   response.on('close', () => stream.destroy());
   stream.pipe(response);
 }
@@ -123,12 +123,17 @@ export async function rawRequest(
       },
     },
   };
-  return postJsonRpc(url, body, {
-    'mcp-protocol-version': '2026-07-28',
-    'mcp-method': method,
-    ...(options.name === undefined ? {} : { 'mcp-name': options.name }),
-    ...options.headers,
-  }, options.signal);
+  return postJsonRpc(
+    url,
+    body,
+    {
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': method,
+      ...(options.name === undefined ? {} : { 'mcp-name': options.name }),
+      ...options.headers,
+    },
+    options.signal,
+  );
 }
 
 /** POSTs one JSON-RPC message and returns the response with its id (from JSON or an SSE stream). */
@@ -157,9 +162,18 @@ export async function postJsonRpc(
           .map((line) => JSON.parse(line.slice(5)) as Record<string, unknown>)
       : [JSON.parse(text) as Record<string, unknown>];
   const answer = messages.find((candidate) => candidate['id'] === message['id']);
-  if (answer === undefined) throw new Error(`No answer in HTTP ${response.status}: ${text.slice(0, 500)}`);
+  if (answer === undefined)
+    throw new Error(`No answer in HTTP ${response.status}: ${text.slice(0, 500)}`);
   if ('error' in answer) {
-    return { kind: 'error', error: answer['error'] as { code: number; message: string }, status: response.status };
+    return {
+      kind: 'error',
+      error: answer['error'] as { code: number; message: string },
+      status: response.status,
+    };
   }
-  return { kind: 'result', result: answer['result'] as Record<string, unknown>, status: response.status };
+  return {
+    kind: 'result',
+    result: answer['result'] as Record<string, unknown>,
+    status: response.status,
+  };
 }

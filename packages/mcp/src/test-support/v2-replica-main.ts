@@ -42,12 +42,16 @@ async function waitForGate(key: string, signal: AbortSignal): Promise<void> {
 const handler = createMcpHandler((ctx) => {
   const server = new McpServer({ name: 'v2-replica', version: '1.0.0' });
   const smart = createSmartTools(server, { jobs, budgetMs: 50, era: ctx.era });
-  smart.tool('slow', { inputSchema: { key: z.string() } }, async ({ key }, { reportProgress, signal }) => {
-    writeFileSync(join(gateDirectory, `${key}.started`), String(process.pid));
-    reportProgress({ progress: 3, total: 10, message: 'crunching' });
-    await waitForGate(key, signal);
-    return { done: key, pid: process.pid };
-  });
+  smart.tool(
+    'slow',
+    { inputSchema: { key: z.string() } },
+    async ({ key }, { reportProgress, signal }) => {
+      writeFileSync(join(gateDirectory, `${key}.started`), String(process.pid));
+      reportProgress({ progress: 3, total: 10, message: 'crunching' });
+      await waitForGate(key, signal);
+      return { done: key, pid: process.pid };
+    },
+  );
   smart.jobTools();
   return server;
 });

@@ -65,10 +65,14 @@ export async function startV2TestServer(
         return { n: 7 };
       },
     );
-    smart.tool('fail', { inputSchema: { key: z.string().optional() } }, async ({ key }, { signal }) => {
-      if (key !== undefined) await waitForGate(key, signal);
-      throw new Error('the tool failed on purpose');
-    });
+    smart.tool(
+      'fail',
+      { inputSchema: { key: z.string().optional() } },
+      async ({ key }, { signal }) => {
+        if (key !== undefined) await waitForGate(key, signal);
+        throw new Error('the tool failed on purpose');
+      },
+    );
     smart.jobTools();
     return server;
   });
