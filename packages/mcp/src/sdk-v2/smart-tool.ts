@@ -11,19 +11,16 @@ import type {
   McpServer,
   RegisteredTool,
   ServerContext,
+  StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { jobHandleResult, type HandleReason } from '../job-handle';
 import { OutputSink } from '../output-sink';
-import {
-  buildInputSchema,
-  buildOutputSchema,
-  describeSmartTool,
-  formatIssues,
-} from '../smart-tool-schemas';
+import { buildOutputSchema, describeSmartTool, formatIssues } from '../smart-tool-schemas';
 import { toJsonValue } from '../to-json-value';
 import { callerScopeOf } from './caller-scope';
 import { exemptFromOutputValidation } from './output-schema-seam';
+import { smartInputSchema } from './smart-input-schema';
 import { requestKindOf, type RequestKind } from './request-kind';
 import type { SmartToolContext } from './smart-tool-types';
 import { toTaskView, type TaskView, type TaskViewOptions } from './task-view';
@@ -65,7 +62,9 @@ export function registerSmartToolV2(
       definition.budgetMs,
       definition.statusToolName(),
     ),
-    inputSchema: buildInputSchema(definition.inputShape),
+    inputSchema: smartInputSchema(definition.inputShape) as StandardSchemaWithJSON<
+      Record<string, unknown>
+    >,
     ...(definition.title === undefined ? {} : { title: definition.title }),
     ...(definition.outputShape === undefined
       ? {}
@@ -195,16 +194,53 @@ function createWork(
   kind: RequestKind,
   sink: OutputSink,
 ): Work<JsonValue> {
-  return async (workContext) => {
-    const value = await definition.handler(args, handlerContext(workContext, ctx, kind, sink));
+  const finish = (value: unknown): JsonValue | Promise<JsonValue> => {
     if (exactOutput === undefined) return toJsonValue(value);
-    const parsed = await exactOutput.safeParseAsync(value);
-    if (parsed.success) return toJsonValue(parsed.data);
-    throw new SaError(
-      'HANDLER_ERROR',
-      `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
-    );
+    const parsed = parseSync(exactOutput, value);
+    return parsed instanceof Promise
+      ? parsed.then((result) => checked(definition, result))
+      : checked(definition, parsed);
   };
+  return (workContext) => {
+    const returned = definition.handler(args, handlerContext(workContext, ctx, kind, sink));
+    // A plain (non-promise) result finishes synchronously: the runner's task settles at once,
+    // with no budget timer and no extra ticks (see @sa/core's Task.begin), as in the v1 adapter.
+    if (!isThenable(returned)) return finish(returned) as unknown as Promise<JsonValue>;
+    return Promise.resolve(returned).then(finish);
+  };
+}
+
+function checked(
+  definition: SmartToolDefinition,
+  parsed: z.ZodSafeParseResult<Record<string, unknown>>,
+): JsonValue {
+  if (parsed.success) return toJsonValue(parsed.data);
+  throw new SaError(
+    'HANDLER_ERROR',
+    `The result of tool ${definition.name} does not match its output schema: ${formatIssues(parsed.error)}`,
+  );
+}
+
+/** Parses synchronously (much cheaper); async parsing only for schemas with async refinements. */
+function parseSync(
+  schema: z.ZodObject,
+  value: unknown,
+):
+  | z.ZodSafeParseResult<Record<string, unknown>>
+  | Promise<z.ZodSafeParseResult<Record<string, unknown>>> {
+  try {
+    return schema.safeParse(value);
+  } catch {
+    return schema.safeParseAsync(value);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function handlerContext(
