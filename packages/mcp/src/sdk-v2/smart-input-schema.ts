@@ -12,7 +12,7 @@ const smartObject = z.object(smartParameters);
 const smartParametersJson = new Map<string, JsonObject>();
 
 function smartJson(options: JsonSchemaOptions): JsonObject {
-  const key = JSON.stringify(options);
+  const key = options.target;
   let json = smartParametersJson.get(key);
   if (json === undefined) {
     json = smartObject['~standard'].jsonSchema.input(options) as JsonObject;
@@ -40,7 +40,11 @@ export function smartInputSchema(shape: z.ZodRawShape): StandardSchemaWithJSON {
         const ownResult = own.validate(value);
         if (typeof value !== 'object' || value === null) return ownResult;
         const { async_mode: asyncMode, job_label: jobLabel } = value as JsonObject;
-        const smartResult = smart.validate({ async_mode: asyncMode, job_label: jobLabel });
+        // The common call sets neither: its answer is known without a parse.
+        const smartResult =
+          asyncMode === undefined && jobLabel === undefined
+            ? defaultSmartResult
+            : smart.validate({ async_mode: asyncMode, job_label: jobLabel });
         if (ownResult instanceof Promise || smartResult instanceof Promise) {
           return Promise.all([ownResult, smartResult]).then(([first, second]) =>
             combine(first, second),
@@ -61,6 +65,8 @@ export function smartInputSchema(shape: z.ZodRawShape): StandardSchemaWithJSON {
 }
 
 type Validated = StandardSchemaV1.Result<unknown>;
+
+const defaultSmartResult: Validated = { value: { async_mode: false } };
 
 function combine(first: Validated, second: Validated): Validated {
   if (first.issues !== undefined || second.issues !== undefined) {

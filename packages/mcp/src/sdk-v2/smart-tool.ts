@@ -73,7 +73,7 @@ export function registerSmartToolV2(
     ...(definition.meta === undefined ? {} : { _meta: definition.meta }),
   };
   const callback = (args: Record<string, unknown>, ctx: ServerContext) =>
-    callSmartTool(definition, exactOutput, args, ctx).catch(errorResult);
+    callSmartTool(definition, exactOutput, args, ctx);
   return server.registerTool(
     definition.name,
     config,
@@ -82,7 +82,21 @@ export function registerSmartToolV2(
   );
 }
 
+/** Answers one call; never throws (errors become `isError` results). */
 async function callSmartTool(
+  definition: SmartToolDefinition,
+  exactOutput: z.ZodObject | undefined,
+  parsed: Record<string, unknown>,
+  ctx: ServerContext,
+): Promise<CallToolResult | CreateTaskResult> {
+  try {
+    return await answer(definition, exactOutput, parsed, ctx);
+  } catch (error) {
+    return errorResult(error);
+  }
+}
+
+async function answer(
   definition: SmartToolDefinition,
   exactOutput: z.ZodObject | undefined,
   parsed: Record<string, unknown>,
