@@ -15,7 +15,7 @@ function smartJson(options: JsonSchemaOptions): JsonObject {
   const key = options.target;
   let json = smartParametersJson.get(key);
   if (json === undefined) {
-    json = smartObject['~standard'].jsonSchema.input(options) as JsonObject;
+    json = smartObject['~standard'].jsonSchema.input(options);
     smartParametersJson.set(key, json);
   }
   return json;
@@ -61,7 +61,7 @@ export function smartInputSchema(shape: z.ZodRawShape): StandardSchemaWithJSON {
           ),
       },
     },
-  } as StandardSchemaWithJSON;
+  };
 }
 
 type Validated = StandardSchemaV1.Result<unknown>;
