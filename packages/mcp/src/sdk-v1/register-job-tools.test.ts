@@ -181,4 +181,51 @@ describe('registerJobTools', () => {
     expect(structured(result)).toEqual({ removed: 1, remaining: 1 });
     expect((await setup.jobs.get(running))!.status).toBe('running');
   });
+
+  it('answers bad input to every job tool as an isError result "INVALID_ARGUMENT: ..." naming the field, not a protocol error', async () => {
+    await start();
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['py_job_status', {}, 'job_id'],
+      ['py_job_status', { job_id: 'x', wait_seconds: 'soon' }, 'wait_seconds'],
+      ['py_list_jobs', { limit: 5000 }, 'limit'],
+      ['py_cancel_job', { job_id: 7 }, 'job_id'],
+      ['py_prune_jobs', { keep_failed: 'no' }, 'keep_failed'],
+    ];
+    for (const [name, arguments_, field] of cases) {
+      const result = await pair.client.callTool({ name, arguments: arguments_ });
+      expect(result.isError, name).toBe(true);
+      const text = (result.content as { text: string }[])[0]!.text;
+      expect(text).toMatch(
+        new RegExp(`^INVALID_ARGUMENT: Invalid arguments for tool ${name}: ${field}: `),
+      );
+      expect(text).not.toContain('MCP error');
+      expect(structured(result)['error']).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        data: { field },
+      });
+    }
+  });
+
+  it('lists every tool with a portable input schema: no type unions, no null types', async () => {
+    await start();
+    const { tools } = await pair.client.listTools();
+    expect(tools.map(({ name }) => name).sort()).toEqual([
+      'py_cancel_job',
+      'py_job_status',
+      'py_list_jobs',
+      'py_prune_jobs',
+      'steps',
+    ]);
+    const unportable = (schema: unknown, path: string): string[] => {
+      if (typeof schema !== 'object' || schema === null) return [];
+      const record = schema as Record<string, unknown>;
+      const here =
+        Array.isArray(record['type']) || record['type'] === 'null' ? [`${path}.type`] : [];
+      return [
+        ...here,
+        ...Object.entries(record).flatMap(([key, value]) => unportable(value, `${path}.${key}`)),
+      ];
+    };
+    for (const tool of tools) expect(unportable(tool.inputSchema, tool.name)).toEqual([]);
+  });
 });

@@ -12,7 +12,7 @@ import { toJsonValue } from './to-json-value';
 /**
  * The work a smart tool call runs: the handler, its result checked against the output schema
  * and converted to JSON. A handler that returns a plain value (not a promise) is finished
- * synchronously: the runner's task settles at once (no budget timer, no extra ticks), which
+ * synchronously: the runner settles the work at once (no budget timer, no extra ticks), which
  * keeps the inline path close to a plain `registerTool` call.
  */
 export function createWork(
