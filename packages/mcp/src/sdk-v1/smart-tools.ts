@@ -60,7 +60,7 @@ export interface SmartTools {
  */
 export function createSmartTools(server: McpServer, options: SmartToolsOptions): SmartTools {
   if (typeof options !== 'object' || options === null || typeof options.jobs !== 'object') {
-    throw new InvalidArgumentError('createSmartTools: options must include jobs (a job manager)', {
+    throw new InvalidArgumentError('Smart tools need options.jobs (a job manager)', {
       data: { field: 'jobs' },
     });
   }
