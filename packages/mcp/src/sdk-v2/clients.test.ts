@@ -13,9 +13,9 @@ import {
   ListTasksResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '../test-support/deferred';
-import { postJsonRpc } from '../test-support/v2-http';
-import { startV2TestServer, type V2TestServer } from '../test-support/v2-server';
+import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { postJsonRpc } from './test-support/v2-http';
+import { startV2TestServer, type V2TestServer } from './test-support/v2-server';
 
 // Clients nobody here wrote: the ext-tasks client (2026-07-28 tasks), the SDK v2 client
 // (ordinary calls), the SDK v1 client (2025 era).

@@ -1,14 +1,14 @@
 export { createSmartTools } from './create-smart-tools';
-export type { SmartTools, SmartToolsOptions } from './create-smart-tools';
+export type { SmartTools, SmartToolsOptions, SmartJobToolsOptions } from './create-smart-tools';
 export type {
   SmartToolConfig,
   SmartToolContext,
   SmartToolHandler,
   SmartToolOptions,
   SmartToolResult,
-} from './smart-tool-types';
+} from '../smart-call';
 export type { CreateTaskResult } from './smart-tool';
-export type { JobTools, JobToolsOptions } from './job-tools';
+export type { JobTools } from './job-tools';
 export { tasksExtensionId, tasksExtensionCapability } from './tasks-extension';
 export { requestKindOf, declaresTasksExtension } from './request-kind';
 export type { RequestKind } from './request-kind';

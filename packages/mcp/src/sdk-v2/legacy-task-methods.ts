@@ -1,4 +1,4 @@
-import type { JobManager, JobRecord } from '@sa/jobs';
+import { isTerminalStatus, type JobManager, type JobRecord } from '@sa/jobs';
 import { isSaError } from '@sa/core';
 import {
   ProtocolError,
@@ -6,9 +6,9 @@ import {
   RELATED_TASK_META_KEY,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { readScopeOf } from './caller-scope';
+import { finishedJobResult, resolveCallerScope } from '../smart-call';
+import { callerOf } from './caller';
 import { findTaskJob } from './task-lookup';
-import { finishedToolResult } from './tool-results';
 import type { TaskViewOptions } from './task-view';
 
 /** A task as protocol revision 2025-11-25 shows it. */
@@ -34,7 +34,8 @@ const listPageSize = 50;
 
 /** The 2025-11-25 methods (client-directed tasks), answered from the same jobs. */
 export function serveLegacyTaskMethods(options: LegacyTaskOptions) {
-  const scopeOf = (ctx: ServerContext) => readScopeOf(ctx, options.sharedJobs);
+  const scopeOf = (ctx: ServerContext) =>
+    resolveCallerScope(callerOf(ctx), options.sharedJobs).read;
   return {
     async get(taskId: string, ctx: ServerContext): Promise<LegacyTask> {
       return toLegacyTask(await findTaskJob(options.jobs, taskId, scopeOf(ctx)), options);
@@ -69,7 +70,7 @@ export function serveLegacyTaskMethods(options: LegacyTaskOptions) {
           ...(scope === undefined ? {} : { scope }),
         });
       }
-      const result = finishedToolResult(record);
+      const result = finishedJobResult(record);
       return { ...result, _meta: { [RELATED_TASK_META_KEY]: { taskId: record.id } } };
     },
     async list(cursor: string | undefined, ctx: ServerContext) {
@@ -88,7 +89,7 @@ export function serveLegacyTaskMethods(options: LegacyTaskOptions) {
 }
 
 function isFinished(record: JobRecord): boolean {
-  return record.finishedAt !== null;
+  return isTerminalStatus(record.status);
 }
 
 /** 2025-11-25 status: a tool error makes the task `failed`; `interrupted` is `failed` too. */

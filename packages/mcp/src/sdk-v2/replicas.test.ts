@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../test-support/deferred';
-import { rawRequest, type RawAnswer } from '../test-support/v2-http';
+import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { rawRequest, type RawAnswer } from './test-support/v2-http';
 
 // Two replica processes (stateless v2 HTTP, a fresh McpServer per request) on one Redis and one
 // PostgreSQL store: a task created through A is read, waited on and cancelled through B, routed
@@ -18,7 +18,7 @@ import { rawRequest, type RawAnswer } from '../test-support/v2-http';
 const redisUrl = 'redis://127.0.0.1:6379';
 const postgresUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const replicaMain = join(packageDirectory, 'src', 'test-support', 'v2-replica-main.ts');
+const replicaMain = join(packageDirectory, 'src', 'sdk-v2', 'test-support', 'v2-replica-main.ts');
 /** Generous: processes start slowly on a loaded machine; the conditions decide, not the clock. */
 const longMs = 60_000;
 

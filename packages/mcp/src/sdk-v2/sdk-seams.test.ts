@@ -2,8 +2,8 @@ import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exemptFromOutputValidation } from './output-schema-seam';
-import { rawRequest, tasksExtension } from '../test-support/v2-http';
-import { startV2HttpServer, type V2HttpServer } from '../test-support/v2-http';
+import { rawRequest, tasksExtension } from './test-support/v2-http';
+import { startV2HttpServer, type V2HttpServer } from './test-support/v2-http';
 
 // What this adapter relies on in SDK 2.4's public behaviour, and what blocks push. Each test
 // fails loudly when the SDK changes, so the adapter (or the README's evidence) is revisited.

@@ -6,7 +6,8 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { readScopeOf } from './caller-scope';
+import { resolveCallerScope } from '../smart-call';
+import { callerOf } from './caller';
 import { serveLegacyTaskMethods } from './legacy-task-methods';
 import { requestKindOf } from './request-kind';
 import { findTaskJob } from './task-lookup';
@@ -66,7 +67,7 @@ export function serveTaskMethods(server: McpServer, options: TaskMethodsOptions)
 }
 
 function scope(ctx: ServerContext, options: TaskMethodsOptions): string | null | undefined {
-  return readScopeOf(ctx, options.sharedJobs);
+  return resolveCallerScope(callerOf(ctx), options.sharedJobs).read;
 }
 
 /** A `tasks/*` request on the 2026 era without the extension in its capabilities: -32021. */

@@ -1,6 +1,6 @@
 import type { JobRecord } from '@sa/jobs';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { finishedToolResult } from './tool-results';
+import { finishedJobResult, taskStatusMessage } from '../smart-call';
 
 /** Task status of the Tasks extension (2026-07-28); `input_required` is not produced yet. */
 export type TaskStatus = 'working' | 'completed' | 'failed' | 'cancelled';
@@ -86,7 +86,7 @@ export function toDetailedTask(
 ): DetailedTask {
   const task: DetailedTask = toTaskView(record, options, nowMs);
   if (task.status === 'completed') {
-    task.result = { ...finishedToolResult(record), resultType: 'complete' };
+    task.result = { ...(finishedJobResult(record) as CallToolResult), resultType: 'complete' };
   } else if (task.status === 'failed') {
     task.error = {
       code: internalErrorCode,
@@ -104,33 +104,13 @@ function ttlOf(record: JobRecord, options: TaskViewOptions, nowMs: number): numb
 }
 
 /**
- * The task's progress channel: `3/10 crunching` from the job's progress, why it failed or was
- * interrupted, or that it is queued or cancelling.
+ * The task's progress channel: the core's message (`3/10 crunching`, `Cancelling`, why it
+ * failed), and for an interrupted task a message that says what happened and what to do.
  */
 export function statusMessageOf(record: JobRecord): string | undefined {
-  switch (record.status) {
-    case 'pending':
-      return 'Queued: waiting for a free slot';
-    case 'interrupted':
-      return `Interrupted: the server process that ran this task stopped before it finished (${record.error?.message ?? 'no further detail'}). Call the tool again to retry.`;
-    case 'failed':
-      return record.error?.message;
-    case 'cancelled':
-      return record.cancelReason ?? 'Cancelled';
-    case 'completed':
-      return undefined;
-    case 'running':
-      if (record.cancelRequestedAt !== null) return 'Cancelling';
-      return progressMessageOf(record);
+  if (record.status === 'interrupted') {
+    return `Interrupted: the server process that ran this task stopped before it finished (${record.error?.message ?? 'no further detail'}). Call the tool again to retry.`;
   }
-}
-
-function progressMessageOf(record: JobRecord): string | undefined {
-  const progress = record.progress;
-  if (progress === null) return undefined;
-  const count =
-    progress.total === undefined
-      ? `${progress.progress}`
-      : `${progress.progress}/${progress.total}`;
-  return progress.message === undefined ? count : `${count} ${progress.message}`;
+  if (record.status === 'cancelled') return record.cancelReason ?? 'Cancelled';
+  return taskStatusMessage(record);
 }

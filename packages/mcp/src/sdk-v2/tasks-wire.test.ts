@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '../test-support/deferred';
-import { rawRequest, tasksExtension, type RawAnswer } from '../test-support/v2-http';
-import { startV2TestServer, type V2TestServer } from '../test-support/v2-server';
+import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { rawRequest, tasksExtension, type RawAnswer } from './test-support/v2-http';
+import { startV2TestServer, type V2TestServer } from './test-support/v2-server';
 
 // Raw JSON-RPC over fetch against a stateless v2 server: the wire, byte for byte.
 
@@ -90,6 +90,19 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
       await rawRequest(server.url, 'tasks/cancel', { taskId }, { name: taskId }),
     );
     expect(again['resultType']).toBe('complete');
+  });
+
+  it("bad input gets the core's `CODE: message` error result naming the field, from smart tools and job tools", async () => {
+    for (const [name, args] of [
+      ['echo', { text: 42 }],
+      ['job_status', { job_id: 7 }],
+    ] as const) {
+      const answer = result(await call(name, args));
+      expect(answer['isError']).toBe(true);
+      const text = (answer['content'] as { text: string }[])[0]!.text;
+      expect(text).toMatch(/^INVALID_ARGUMENT: /);
+      expect(text).toContain(name === 'echo' ? 'text' : 'job_id');
+    }
   });
 
   it('tasks/update is acknowledged', async () => {
