@@ -1,10 +1,5 @@
 import type { JobManager } from '@sa/jobs';
-import type {
-  CallToolResult,
-  McpServer,
-  RegisteredTool,
-  ServerContext,
-} from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool, ServerContext } from '@modelcontextprotocol/server';
 import {
   defineJobTools,
   resolveJobToolsOptions,

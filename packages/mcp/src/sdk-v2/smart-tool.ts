@@ -72,8 +72,7 @@ function answerOf(
   view: TaskViewOptions,
 ): CallToolResult | CreateTaskResult {
   if (outcome.kind === 'result') return outcome.result;
-  if (kind !== 'tasks')
-    return jobHandleResult(outcome.job, outcome.reason, definition);
+  if (kind !== 'tasks') return jobHandleResult(outcome.job, outcome.reason, definition);
   return createTaskResult(definition, outcome.job, view);
 }
 
