@@ -217,16 +217,13 @@ async function budgetToTask(directory: string): Promise<Row> {
   const budgetMs = 20;
   const fired: number[] = [];
   const store = createFileJobStore({ directory });
-  const jobs = createJobManager({
-    store,
-    timers: budgetTimers(budgetMs, fired),
-    concurrency: 10_000,
-  });
+  const timers = budgetTimers(budgetMs, fired);
+  const jobs = createJobManager({ store, timers, concurrency: 10_000 });
   const release = deferred();
   const handler = createMcpHandler(
     (ctx) => {
       const server = new McpServer({ name: 'bench', version: '1.0.0' });
-      createSmartTools(server, { jobs, budgetMs, era: ctx.era }).tool(
+      createSmartTools(server, { jobs, budgetMs, era: ctx.era, timers }).tool(
         'wait',
         {},
         () => release.promise,
