@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
 import { modelImmediateResponseKey } from './task-mapping';
-import { createDeferred, type Deferred } from './test-support/deferred';
+import { createDeferred, type Deferred } from '../test-support/deferred';
 import { connectInMemory, type InMemoryPair } from './test-support/in-memory-pair';
 import { createTestServer, type TestServer } from './test-support/create-test-server';
 

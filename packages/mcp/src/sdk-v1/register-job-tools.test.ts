@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
 import type { SmartToolContext } from '../smart-call';
-import { createDeferred, waitUntil, type Deferred } from './test-support/deferred';
+import { createDeferred, waitUntil, type Deferred } from '../test-support/deferred';
 import { connectInMemory, type InMemoryPair } from './test-support/in-memory-pair';
 import { createTestServer, type TestServer } from './test-support/create-test-server';
 

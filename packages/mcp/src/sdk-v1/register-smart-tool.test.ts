@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
-import { createDeferred, waitUntil } from './test-support/deferred';
+import { createDeferred, waitUntil } from '../test-support/deferred';
 import { connectInMemory, type InMemoryPair } from './test-support/in-memory-pair';
 import { createTestServer, type TestServer } from './test-support/create-test-server';
 

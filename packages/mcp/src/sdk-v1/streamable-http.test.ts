@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerJobTools } from './register-job-tools';
 import { registerSmartTool } from './register-smart-tool';
-import { createDeferred, type Deferred } from './test-support/deferred';
+import { createDeferred, type Deferred } from '../test-support/deferred';
 import { startHttpServer, type HttpTestServer } from './test-support/http-server';
 import { waitForJobEnd } from './test-support/wait-for-job-end';
 

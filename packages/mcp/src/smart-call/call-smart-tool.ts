@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Caller } from './caller';
 import { finishedJobResult, type HandleReason } from './job-handle';
 import { increasingProgress } from './increasing-progress';
+import { globalTimers } from './default-timers';
 import { OutputSink } from './output-sink';
 import { createProgressForwarder } from './progress-forwarder';
 import type { RequestAbortKind } from './request-abort';
@@ -116,7 +117,7 @@ function callWithArguments(
       ? undefined
       : createProgressForwarder(call.onTaskProgress, {
           intervalMs: definition.progressIntervalMs,
-          timers: definition.timers,
+          timers: definition.timers ?? globalTimers,
         });
   const work = createWork(definition, args, call.caller, sink, forwarder);
   if (call.start === 'background' || asyncMode) {
@@ -171,7 +172,7 @@ async function runInline(
     signal: call.signal,
     // A request abort promotes; a client's cancel is told apart below and cancels the work.
     onRequestAbort: 'promote',
-    timers: definition.timers,
+    ...(definition.timers === undefined ? {} : { timers: definition.timers }),
     ...(onProgress === undefined
       ? {}
       : { onProgress, progressIntervalMs: definition.progressIntervalMs }),

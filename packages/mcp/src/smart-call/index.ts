@@ -7,7 +7,7 @@ export type { ToolResult, ToolTextContent, ToolError } from './tool-result';
 export { successResult, errorResult, toolErrorResult, isJsonObject } from './tool-result';
 export { toJsonValue } from './to-json-value';
 export { resolveBudgetMs, defaultBudgetMs } from './budget-from-environment';
-export { defaultMaxBufferedOutputBytes } from './output-sink';
+export { OutputSink, defaultMaxBufferedOutputBytes } from './output-sink';
 export { globalTimers } from './default-timers';
 export type {
   SmartToolAnnotations,
@@ -23,7 +23,14 @@ export type { DefineSmartToolContext, SmartToolDefinition } from './smart-tool-d
 export { callSmartTool } from './call-smart-tool';
 export type { SmartCall, SmartCallOutcome } from './call-smart-tool';
 export type { RequestAbortKind } from './request-abort';
-export { smartParameters, formatIssues, describeIssues } from './smart-tool-schemas';
+export {
+  smartParameters,
+  buildInputSchema,
+  buildOutputSchema,
+  describeSmartTool,
+  formatIssues,
+  describeIssues,
+} from './smart-tool-schemas';
 export { parseToolArguments, invalidArguments } from './tool-arguments';
 export { increasingProgress } from './increasing-progress';
 export { smartAsyncMetaKey, jobHandleResult, finishedJobResult } from './job-handle';
@@ -38,6 +45,11 @@ export {
 } from './task-status';
 export type { TaskStatus, TaskFields } from './task-status';
 export { getVisibleJob, jobNotFound, withJobMessage } from './job-lookup';
+export { readStream, hasUnreadOutput } from './job-output';
+export type { StreamRead, StreamReadMode } from './job-output';
+export { startKeepAlive } from './keep-alive';
+export { createProgressForwarder } from './progress-forwarder';
+export type { ProgressForwarder, ProgressForwarderOptions } from './progress-forwarder';
 export { cancelJob } from './job-admin';
 export { defineJobTools } from './job-tool-definitions';
 export type { JobToolDefinition, JobToolDefinitions } from './job-tool-definitions';

@@ -1,3 +1,4 @@
+import { isSaError } from '@sa/core';
 import { isTerminalStatus, type JobManager, type JobRecord, type OutputStream } from '@sa/jobs';
 import { z } from 'zod';
 import { getVisibleJob } from './job-lookup';
@@ -165,8 +166,12 @@ async function settle(
       signal,
     });
   } catch (error) {
-    // Only the window's end is expected here; a request abort or a store error goes on up.
-    if (!window.signal.aborted || error !== window.signal.reason) throw error;
+    // Only the window's end is expected here (the wait rejects with its reason, or with
+    // CANCELLED carrying it as cause); a request abort or a store error goes on up.
+    const windowEnded = window.signal.aborted && !context.request.signal.aborted;
+    if (!windowEnded || !(error === window.signal.reason || isSaError(error, 'CANCELLED'))) {
+      throw error;
+    }
     return (await jobs.get(record.id, { scope: context.scope })) ?? record;
   } finally {
     timers.clearTimeout(handle);

@@ -2,7 +2,6 @@ import { InvalidArgumentError, type Timers } from '@sa/core';
 import type { JobManager } from '@sa/jobs';
 import { z } from 'zod';
 import { resolveBudgetMs } from './budget-from-environment';
-import { globalTimers } from './default-timers';
 import { defaultMaxBufferedOutputBytes } from './output-sink';
 import { buildInputSchema, buildOutputSchema, describeSmartTool } from './smart-tool-schemas';
 import type {
@@ -32,7 +31,8 @@ export interface SmartToolDefinition {
   readonly sharedJobs: boolean;
   readonly progressIntervalMs: number;
   readonly maxBufferedOutputBytes: number;
-  readonly timers: Timers;
+  /** Injected timers, if any (undefined: the budget runs on the manager's timers, coalescing on the global ones). */
+  readonly timers: Timers | undefined;
   /** The description to advertise: the tool's own plus a note on job handles naming the status tool. */
   description(): string;
   /** The name of the status tool handles point to (read at call time: job tools may come later). */
@@ -99,7 +99,7 @@ export function defineSmartTool<
     sharedJobs: options.sharedJobs ?? false,
     progressIntervalMs: options.progressIntervalMs ?? 100,
     maxBufferedOutputBytes: options.maxBufferedOutputBytes ?? defaultMaxBufferedOutputBytes,
-    timers: options.timers ?? globalTimers,
+    timers: options.timers,
     description: () => describeSmartTool(config.description, budgetMs, context.statusToolName()),
     statusToolName: () => context.statusToolName(),
     warn: (message) => logger.warn(message),

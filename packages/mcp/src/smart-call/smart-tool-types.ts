@@ -69,7 +69,7 @@ export interface SmartToolsOptions {
   maxBufferedOutputBytes?: number;
   /** Where warnings go (default `console.warn`, which writes to stderr). */
   logger?: { warn(message: string): void };
-  /** Injectable timers (budget and progress coalescing; default: the global ones). */
+  /** Injectable timers of the budget and of progress coalescing (default: the job manager's for the budget, the global ones for coalescing). */
   timers?: Timers;
 }
 
