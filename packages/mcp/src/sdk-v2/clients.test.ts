@@ -13,7 +13,7 @@ import {
   ListTasksResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { waitUntil } from '../test-support/deferred';
 import { postJsonRpc } from './test-support/v2-http';
 import { startV2TestServer, type V2TestServer } from './test-support/v2-server';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { waitUntil } from '../test-support/deferred';
 import { rawRequest, type RawAnswer } from './test-support/v2-http';
 
 // Two replica processes (stateless v2 HTTP, a fresh McpServer per request) on one Redis and one

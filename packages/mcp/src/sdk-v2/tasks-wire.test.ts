@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '../sdk-v1/test-support/deferred';
+import { waitUntil } from '../test-support/deferred';
 import { rawRequest, tasksExtension, type RawAnswer } from './test-support/v2-http';
 import { startV2TestServer, type V2TestServer } from './test-support/v2-server';
 

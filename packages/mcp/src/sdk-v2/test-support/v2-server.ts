@@ -2,7 +2,7 @@ import { createJobManager, createMemoryJobStore, type JobManager } from '@sa/job
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { createSmartTools, type SmartToolsOptions } from '../index';
-import { createDeferred, type Deferred } from '../../sdk-v1/test-support/deferred';
+import { createDeferred, type Deferred } from '../../test-support/deferred';
 import { startV2HttpServer, type V2HttpServer } from './v2-http';
 
 /** A stateless v2 HTTP server (`createMcpHandler`, a fresh McpServer per request) over one job manager. */
