@@ -11,7 +11,6 @@ import type { z } from 'zod';
 import {
   callSmartTool,
   jobHandleResult,
-  type HandleReason,
   type SmartCallOutcome,
   type SmartToolDefinition,
 } from '../smart-call';
@@ -110,5 +109,3 @@ function progressSender(
       );
   };
 }
-
-export type { HandleReason };
