@@ -39,7 +39,7 @@ export function buildInputSchema(shape: z.ZodRawShape): z.ZodObject {
       );
     }
   }
-  return z.object({ ...shape, ...smartParameters });
+  return z.strictObject({ ...shape, ...smartParameters });
 }
 
 /**
