@@ -19,8 +19,15 @@ afterEach(async () => {
 
 function setup() {
   timers = createManualTimers();
-  // The budget runs on the manager's timers: the test fires the budget timer by hand.
-  jobs = createJobManager({ store: createMemoryJobStore(), timers });
+  // The budget runs on the manager's timers and clock: the test fires the budget timer by
+  // hand, and a clock that stands still makes its delay exactly the budget.
+  const now = Date.now();
+  jobs = createJobManager({ store: createMemoryJobStore(), timers, clock: { now: () => now } });
+}
+
+/** This test's timers (a wait left over from a failed test must not fire the next test's). */
+function currentTimers(): ManualTimers {
+  return timers;
 }
 
 function call(overrides: Partial<SmartCall> = {}): SmartCall {
@@ -38,6 +45,7 @@ function define(handler: (args: { n: number }, context: SmartToolContext) => unk
 }
 
 async function fireBudget(): Promise<void> {
+  const timers = currentTimers();
   const until = async (check: () => boolean) => {
     while (!check()) await new Promise((resolve) => setImmediate(resolve));
   };

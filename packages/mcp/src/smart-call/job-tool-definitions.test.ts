@@ -75,6 +75,19 @@ describe('job tools: bad input', () => {
     },
   );
 
+  it('refuses a parameter the tool does not take by name (a typo is never ignored), echoing it bounded', async () => {
+    const tools = setup();
+    const typo = await tools.status.call({ job_id: 'x', wait_secs: 5 }, request());
+    expect(typo.isError).toBe(true);
+    expect(typo.content[0]!.text).toBe(
+      'INVALID_ARGUMENT: Invalid arguments for tool py_job_status: Unknown parameter "wait_secs": this tool does not take it',
+    );
+    expect(structured(typo)['error']).toMatchObject({ data: { field: 'wait_secs' } });
+    const huge = await tools.list.call({ ['k'.repeat(100_000)]: 1 }, request());
+    expect(huge.content[0]!.text.length).toBeLessThan(300);
+    expect(JSON.stringify(huge).length).toBeLessThan(1000);
+  });
+
   it('answers a job id that names no job as NOT_FOUND, in the same style', async () => {
     const tools = setup();
     const result = await tools.status.call({ job_id: 'nope' }, request());

@@ -119,7 +119,8 @@ function jobTool<Shape extends z.ZodRawShape>(spec: {
     request: JobToolRequest,
   ): Promise<Parameters<typeof successResult>[0]>;
 }): JobToolDefinition {
-  const inputSchema = z.object(spec.shape);
+  // Strict, as smart tools are: a misspelt parameter is refused by name, never ignored.
+  const inputSchema = z.strictObject(spec.shape);
   return {
     name: spec.name,
     title: spec.title,

@@ -66,13 +66,34 @@ export function describeSmartTool(
   return description === undefined || description === '' ? note : `${description}\n\n${note}`;
 }
 
-/** A zod error as one line naming each field and its problem. */
+/** A zod error as one line naming each field and its problem (unknown parameters by name). */
 export function formatIssues(error: z.ZodError): string {
   const problems = error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path === '' ? issue.message : `${path}: ${issue.message}`;
+    if (issue.code === 'unrecognized_keys') return unknownParameters(issue.keys);
+    const path = issue.path.map((segment) => boundedName(String(segment))).join('.');
+    const message = bounded(issue.message, 200);
+    return path === '' ? message : `${path}: ${message}`;
   });
   return problems.join('; ');
+}
+
+/** The problem of parameters a tool does not take, naming up to three (bounded). */
+function unknownParameters(keys: readonly string[]): string {
+  const shown = keys
+    .slice(0, 3)
+    .map((key) => JSON.stringify(boundedName(key)))
+    .join(', ');
+  const more = keys.length > 3 ? ` and ${keys.length - 3} more` : '';
+  return `Unknown parameter${keys.length === 1 ? '' : 's'} ${shown}${more}: this tool does not take ${keys.length === 1 ? 'it' : 'them'}`;
+}
+
+/** A parameter name as echoed back: at most 40 characters. */
+export function boundedName(name: string): string {
+  return bounded(name, 40);
+}
+
+function bounded(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** The message of an invalid-arguments error of a tool. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@sa/core';
 import type { z } from 'zod';
-import { describeIssues } from './smart-tool-schemas';
+import { boundedName, describeIssues } from './smart-tool-schemas';
 
 /**
  * Checks a tool's arguments against its input schema: the parsed arguments, or
@@ -19,8 +19,19 @@ export async function parseToolArguments<Schema extends z.ZodObject>(
 
 /** The `INVALID_ARGUMENT` error of a tool's arguments that did not match its schema. */
 export function invalidArguments(toolName: string, error: z.ZodError): InvalidArgumentError {
-  const issues = error.issues.map(({ path, message }) => ({ path, message }));
-  const first = error.issues[0]?.path.map(String).join('.');
+  const issues = error.issues.slice(0, 10).map(({ path, message }) => ({
+    path: path.map((segment) =>
+      typeof segment === 'number' ? segment : boundedName(String(segment)),
+    ),
+    message: message.length > 200 ? `${message.slice(0, 200)}…` : message,
+  }));
+  const issue = error.issues[0];
+  const first =
+    issue === undefined
+      ? undefined
+      : issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined
+        ? boundedName(issue.keys[0])
+        : issue.path.map((segment) => boundedName(String(segment))).join('.');
   return new InvalidArgumentError(describeIssues(toolName, error), {
     data: { ...(first === undefined || first === '' ? {} : { field: first }), issues },
   });
