@@ -40,7 +40,7 @@ export function advertisedOnly(schema: z.ZodObject): StandardSchemaWithJSON<Json
  * plain tool's would be, and the two smart parameters come from a cache.
  */
 export function smartAdvertisedInput(shape: z.ZodRawShape): StandardSchemaWithJSON<JsonObject> {
-  const own = z.object(shape)['~standard'].jsonSchema;
+  const own = z.strictObject(shape)['~standard'].jsonSchema;
   return {
     '~standard': {
       version: 1,

@@ -105,6 +105,22 @@ describe('Tasks extension on the wire (2026-07-28)', () => {
     }
   });
 
+  it('advertises the smart tool input schema the core enforces: own fields, the smart parameters, nothing else', async () => {
+    const listed = result(await rawRequest(server.url, 'tools/list', {}));
+    const echo = (listed['tools'] as { name: string; inputSchema: Record<string, unknown> }[]).find(
+      (tool) => tool.name === 'echo',
+    );
+    expect(Object.keys(echo?.inputSchema['properties'] as object).sort()).toEqual([
+      'async_mode',
+      'job_label',
+      'text',
+    ]);
+    expect(echo?.inputSchema['required']).toEqual(['text']);
+    expect(echo?.inputSchema['additionalProperties']).toBe(false);
+    const unknown = result(await call('echo', { text: 'x', colour: 'red' }));
+    expect(unknown['isError']).toBe(true);
+  });
+
   it('tasks/update is acknowledged', async () => {
     const created = result(await call('slow', { key: 'e' }));
     const taskId = created['taskId'] as string;
