@@ -260,6 +260,18 @@ export function isVisibleTo(record: JobRecord, scope: string | null | undefined)
 }
 
 /**
+ * The read visibility of `JobStore.get`: the record is of the asked scope (any scope when
+ * undefined) and has not expired (`expiresAt` is unset or later than the store's `now`).
+ */
+export function isReadable(
+  record: JobRecord,
+  scope: string | null | undefined,
+  now: number,
+): boolean {
+  return isVisibleTo(record, scope) && (record.expiresAt === null || record.expiresAt > now);
+}
+
+/**
  * True when `prune` deletes `record` at `now`: in the statuses (never running) and scope, and
  * older than `olderThan` (finish time, or creation time when unfinished), or expired
  * (terminal with `expiresAt <= now`), or neither criterion was given.

@@ -1,11 +1,5 @@
 import type { Timers } from '@sa/core';
 
-/** The global timers, looked up at each call so fake timers installed later still apply. */
-export const globalTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /** Starts a timer that does not keep the process alive (unref'd where the handle allows). */
 export function startBackgroundTimer(timers: Timers, callback: () => void, ms: number): unknown {
   const handle = timers.setTimeout(callback, ms);

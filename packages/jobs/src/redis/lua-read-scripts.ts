@@ -1,8 +1,11 @@
 // The Lua scripts that read jobs, list and prune them, and keep output logs and cursors.
 
-/** ARGV: prefix, id. */
+/**
+ * Reads one job with the server's clock, for the front's visibility rule. ARGV: prefix, id.
+ * Returns { now } when the job does not exist (or expired), { now, record } otherwise.
+ */
 export const getScript = `
-return record(ARGV[2])
+return { n(now_ms()), record(ARGV[2]) }
 `;
 
 /** Returns the server's clock. ARGV: prefix. */
