@@ -43,7 +43,7 @@ export function createJobStore(backend: JobStoreBackend): JobStore {
     try {
       return action();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
