@@ -136,15 +136,15 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
     this.#work = undefined;
     this.#startedAt = this.#now();
     this.#setStatus('running');
-    let returned: Promise<T>;
+    let returned: T | PromiseLike<T>;
     try {
       returned = workStorage.run(this, work, new TaskContext(this));
     } catch (error) {
       this.#settle(failureOutcome(error));
       return;
     }
-    if (returned === null || typeof (returned as { then?: unknown }).then !== 'function') {
-      this.#settle({ status: 'completed', value: returned as unknown as T });
+    if (!isPromiseLike(returned)) {
+      this.#settle({ status: 'completed', value: returned });
       return;
     }
     returned.then(
@@ -299,4 +299,13 @@ function callSafely<A>(kind: string, listener: (argument: A) => void, argument: 
   } catch (error) {
     reportListenerError(kind, error);
   }
+}
+
+/** True for a promise or any thenable (what `await` would adopt). */
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -1,10 +1,8 @@
 import { rejectWith } from './reject-with';
-import { awaitBudget } from './await-budget';
 import { Task } from './background-task';
 import { defaultNow, defaultTimers, maxTimerDelayMs } from './default-timers';
 import { CancelledError, ClosedError, InvalidArgumentError } from './errors';
-import { requestAbortedError } from './request-aborted-error';
-import { checkRunOptions, type CheckedRunOptions } from './run-options';
+import { runTaskWithBudget } from './run-with-budget';
 import type {
   BackgroundTask,
   BudgetResult,
@@ -187,20 +185,7 @@ export function createRunner(options: RunnerOptions): Runner {
   return {
     runWithBudget<T>(work: Work<T>, runOptions: RunWithBudgetOptions): Promise<BudgetResult<T>> {
       if (!accepting) return Promise.reject(new ClosedError('The runner is closed'));
-      let checked: CheckedRunOptions;
-      try {
-        checked = checkRunOptions(work, runOptions, { timers: runnerTimers, now: runnerNow });
-      } catch (error) {
-        return rejectWith(error);
-      }
-      const { signal } = checked;
-      if (signal?.aborted === true && checked.onRequestAbort === 'cancel') {
-        return Promise.reject(requestAbortedError(signal, 'before the work started'));
-      }
-      const task = createTask(work, checked.now, checked.timers);
-      if (signal?.aborted === true)
-        return Promise.resolve({ status: 'promoted', task: admit(task) });
-      return awaitBudget(task, checked, task.createdAt, () => admit(task));
+      return runTaskWithBudget(work, runOptions, admit, { timers: runnerTimers, now: runnerNow });
     },
     startInBackground<T>(
       work: Work<T>,

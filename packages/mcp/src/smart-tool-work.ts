@@ -32,8 +32,8 @@ export function createWork(
     }
     if (!isThenable(returned)) {
       forwarder?.finish();
-      // A task settles synchronously on a non-promise result (see @sa/core's Task.begin).
-      return finishResult(definition, returned) as unknown as Promise<JsonValue>;
+      // A task settles synchronously on a non-promise result (see @sa/core's `Work`).
+      return finishResult(definition, returned);
     }
     return Promise.resolve(returned)
       .then((value) => finishResult(definition, value))
