@@ -1,6 +1,6 @@
 import { rejectWith } from './reject-with';
 import { awaitBudget } from './await-budget';
-import { Task } from './background-task';
+import { Task } from './task';
 import { requestAbortedError } from './request-aborted-error';
 import { checkRunOptions, type CheckedRunOptions } from './run-options';
 import type { BudgetResult, RunWithBudgetOptions, Timers, Work } from './types';

@@ -1,5 +1,5 @@
 import { rejectWith } from './reject-with';
-import { Task } from './background-task';
+import { Task } from './task';
 import { defaultNow, defaultTimers, maxTimerDelayMs } from './default-timers';
 import { CancelledError, ClosedError, InvalidArgumentError } from './errors';
 import { runTaskWithBudget } from './run-with-budget';

@@ -1,4 +1,4 @@
-import { Task } from './background-task';
+import { Task } from './task';
 import { defaultNow, defaultTimers } from './default-timers';
 import type { BackgroundTask, StartInBackgroundOptions, Work } from './types';
 import {

@@ -111,10 +111,10 @@ export class OwnedJob {
     this.unsubscribes.push(
       task.onProgress((update) => this.onProgress(update)),
       task.onStatus((status) => {
-        if (status === 'running') this.promote();
+        if (status === 'running') this.markRunning();
       }),
     );
-    if (task.status === 'running' && this.status === 'pending') this.promote();
+    if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
     if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
       this.latestProgress = current;
@@ -167,7 +167,8 @@ export class OwnedJob {
     });
   }
 
-  private promote(): void {
+  /** Pending → running in the store, when a queued task begins (not core's "promoted"). */
+  private markRunning(): void {
     if (this.status !== 'pending') return;
     this.status = 'running';
     const startedAt = this.task.startedAt;

@@ -84,9 +84,8 @@ describe('startInBackground', () => {
   );
 
   it('adopts a thenable that is not a Promise', async () => {
-    const task = startInBackground<number>(() => ({
-      then: (resolve: (value: number) => void) => resolve(7),
-    }));
+    const thenable = { then: (resolve: (value: number) => void) => resolve(7) };
+    const task = startInBackground(() => thenable as unknown as PromiseLike<number>);
     await expect(task.result).resolves.toBe(7);
   });
 
