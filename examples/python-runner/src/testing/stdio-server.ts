@@ -77,7 +77,7 @@ export async function callJson<T = Record<string, unknown>>(
 /** Polls `check` until it returns a value, or throws after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
