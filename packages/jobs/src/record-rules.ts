@@ -1,3 +1,4 @@
+import { progressCopy } from './progress-copy';
 import { isTerminalStatus } from './job-record';
 import type { JobError, JobOwner, JobProgress, JobRecord, JobStatus } from './job-record';
 import { cloneJson, withRecordFields } from './copy-record';
@@ -111,11 +112,7 @@ const noChanges: Partial<JobRecord> = {};
  * objects frozen, so records they return may share them safely.
  */
 export function copyProgress(progress: JobProgress | null): JobProgress | null {
-  if (progress === null) return null;
-  const copy: JobProgress = { progress: progress.progress };
-  if (progress.total !== undefined) copy.total = progress.total;
-  if (progress.message !== undefined) copy.message = progress.message;
-  return Object.freeze(copy);
+  return progress === null ? null : Object.freeze(progressCopy(progress));
 }
 
 /** A private, frozen copy of an error (its data deep-copied). */

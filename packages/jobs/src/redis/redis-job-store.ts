@@ -13,6 +13,7 @@ import { createRedisOutputMethods } from './redis-output-methods';
 import { redisScripts } from './redis-scripts';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
 import { defaultMaxOutputBytes } from '../output-bounds';
+import { progressCopy } from '../progress-copy';
 import { interruptedError } from '../record-rules';
 import { assertInteger, assertNonEmptyString } from '../validate-arguments';
 
@@ -51,11 +52,7 @@ function optionalNumber(value: number | undefined, round: (value: number) => num
 
 /** Progress with its keys in one order, so the script can compare two by their JSON text. */
 function canonicalProgress(progress: JobProgress | null): JobProgress | null {
-  if (progress === null) return null;
-  const canonical: JobProgress = { progress: progress.progress };
-  if (progress.total !== undefined) canonical.total = progress.total;
-  if (progress.message !== undefined) canonical.message = progress.message;
-  return canonical;
+  return progress === null ? null : progressCopy(progress);
 }
 
 function scopeSuffix(scope: string | null): string {
