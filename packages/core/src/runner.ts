@@ -48,8 +48,8 @@ export function createRunner(options: RunnerOptions): Runner {
       `concurrency must be an integer >= 1 (or Infinity), got ${describeValue(concurrency)}`,
     );
   }
-  assertOptionalTimers(options.timers, 'timers');
-  assertOptionalFunction(options.now, 'now');
+  assertOptionalTimers('timers', options.timers);
+  assertOptionalFunction('now', options.now);
   const runnerTimers = options.timers ?? defaultTimers;
   const runnerNow = options.now ?? defaultNow;
 
@@ -141,8 +141,8 @@ export function createRunner(options: RunnerOptions): Runner {
   const close = (closeOptions?: { graceMs?: number }): Promise<RunnerCloseResult> => {
     if (closing !== undefined) return closing;
     try {
-      assertOptionalObject(closeOptions, 'options');
-      assertOptionalDuration(closeOptions?.graceMs, 'graceMs');
+      assertOptionalObject('options', closeOptions);
+      assertOptionalDuration('graceMs', closeOptions?.graceMs);
     } catch (error) {
       return rejectWith(error);
     }
@@ -195,9 +195,9 @@ export function createRunner(options: RunnerOptions): Runner {
       if (typeof work !== 'function') {
         throw new InvalidArgumentError(`work must be a function, got ${describeValue(work)}`);
       }
-      assertOptionalObject(startOptions, 'options');
-      assertOptionalFunction(startOptions?.now, 'now');
-      assertOptionalTimers(startOptions?.timers, 'timers');
+      assertOptionalObject('options', startOptions);
+      assertOptionalFunction('now', startOptions?.now);
+      assertOptionalTimers('timers', startOptions?.timers);
       return admit(
         createTask(work, startOptions?.now ?? runnerNow, startOptions?.timers ?? runnerTimers),
       );

@@ -182,9 +182,9 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onProgress(listener: ProgressListener, options?: ProgressListenerOptions): () => void {
-    assertFunction(listener, 'listener');
-    assertOptionalObject(options, 'options');
-    assertOptionalDuration(options?.intervalMs, 'intervalMs');
+    assertFunction('listener', listener);
+    assertOptionalObject('options', options);
+    assertOptionalDuration('intervalMs', options?.intervalMs);
     if (this.#outcome !== undefined) return noop;
     const intervalMs = options?.intervalMs;
     const entry: ProgressEntry =
@@ -207,7 +207,7 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onStatus(listener: (status: TaskStatus) => void): () => void {
-    assertFunction(listener, 'listener');
+    assertFunction('listener', listener);
     if (this.#outcome !== undefined) return noop;
     const listeners = this.#statusListeners;
     this.#statusListeners = listeners === undefined ? [listener] : [...listeners, listener];
@@ -220,7 +220,7 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onSettled(listener: (outcome: TaskOutcome<T>) => void): () => void {
-    assertFunction(listener, 'listener');
+    assertFunction('listener', listener);
     return this.addSettledListener((outcome) => callSafely('settled', listener, outcome));
   }
 
