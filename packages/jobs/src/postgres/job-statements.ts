@@ -74,6 +74,11 @@ export function readJobSql(names: SqlNames): string {
   return `SELECT *, ${nowMs} AS read_at FROM ${names.jobs} WHERE id = $1`;
 }
 
+/** No parameters. The server's clock in epoch ms (`now`). */
+export function serverTimeSql(): string {
+  return `SELECT ${nowMs} AS now`;
+}
+
 /** $1 id. One job, as stored. */
 export function currentJobSql(names: SqlNames): string {
   return `SELECT * FROM ${names.jobs} WHERE id = $1`;

@@ -18,7 +18,7 @@ import { createPostgresOutputMethods } from './postgres-output-methods';
 import { pollChanges } from './postgres-poll';
 import { rowToRecord } from './row-codec';
 import type { JobRow } from './row-codec';
-import { createSqlNames, nowMs } from './sql-names';
+import { createSqlNames } from './sql-names';
 import {
   currentJobSql,
   heartbeatSql,
@@ -27,6 +27,7 @@ import {
   readJobSql,
   reapSql,
   requestCancelSql,
+  serverTimeSql,
 } from './job-statements';
 import { buildListQueries } from './list-sql';
 import { buildTransition } from './transition-sql';
@@ -280,7 +281,7 @@ export async function createPostgresJobStore(
     subscribe: (listener, subscribeOptions) => eventSource.subscribe(listener, subscribeOptions),
 
     async now() {
-      const rows = await query(`SELECT ${nowMs} AS now`);
+      const rows = await query(serverTimeSql());
       return Number(rows[0]?.now);
     },
 
