@@ -247,6 +247,6 @@ export async function runScalingBenchmark(): Promise<void> {
     }
     printTable(rows);
   } finally {
-    await rm(directory, { recursive: true, force: true });
+    await rm(directory, { recursive: true, force: true, maxRetries: 5 });
   }
 }

@@ -1,10 +1,4 @@
-import {
-  CancelledError,
-  ClosedError,
-  InvalidArgumentError,
-  NotFoundError,
-  clampTimerDelay,
-} from '@sa/core';
+import { CancelledError, ClosedError, InvalidArgumentError, NotFoundError } from '@sa/core';
 import type { Timers } from '@sa/core';
 import { isTerminalStatus } from '../job-record';
 import type { JobRecord } from '../job-record';
@@ -202,7 +196,7 @@ class JobWait {
           () => this.#finish(this.#last ?? first),
         );
       },
-      clampTimerDelay(this.#options.timeoutMs),
+      this.#options.timeoutMs,
     );
     this.#cleanups.push(() => timers.clearTimeout(timeout));
   }
