@@ -10,6 +10,8 @@ export default defineProject({
     // a loaded machine (two cores, other suites beside) take many times their idle time.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Stops the supervisors this run started (see src/testing/global-setup.ts).
+    globalSetup: ['src/testing/global-setup.ts'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
   },
 });
