@@ -4,7 +4,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const order = ['packages/core', 'packages/jobs', 'packages/mcp', 'examples/python-runner'];
+const order = [
+  'packages/core',
+  'packages/jobs',
+  'packages/mcp',
+  'packages/admin',
+  'examples/python-runner',
+];
 const only = process.argv.slice(2);
 for (const folder of order) {
   const manifestPath = join(root, folder, 'package.json');

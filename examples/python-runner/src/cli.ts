@@ -4,7 +4,9 @@ import { parseCommandLine } from './command-line';
 import type { PythonRunnerConfig } from './config';
 import type { HttpEndpoint } from './http-server';
 import { startHttpServer } from './http-server';
+import type { Logger } from './logger';
 import { createStderrLogger } from './logger';
+import { createStdioLineGuard, maxStdioMessageBytes } from './stdio-line-guard';
 import { createPythonRunnerServer } from './server';
 
 /** Runs the server until SIGINT, SIGTERM or (over stdio) the client closes the connection. */
@@ -43,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   if (config.transport === 'stdio') {
-    const transport = new StdioServerTransport();
+    const transport = createGuardedStdioTransport(logger);
     process.stdin.once('end', () => void shutdown('stdin closed'));
     transport.onclose = () => void shutdown('connection closed');
     await server.createMcpServer().connect(transport);
@@ -56,6 +58,40 @@ export async function main(argv: readonly string[]): Promise<void> {
       `listening on ${endpoint.url}${config.authToken ? ' (bearer token required)' : ''}`,
     );
   }
+}
+
+/**
+ * The stdio transport behind a line guard: a message over `maxStdioMessageBytes` is dropped,
+ * logged and answered with an error, and the server keeps running (without the guard the SDK's
+ * read buffer closes the transport, which stopped the server and cancelled every running job).
+ */
+function createGuardedStdioTransport(logger: Logger): StdioServerTransport {
+  const guard = createStdioLineGuard({
+    onOversize: ({ bytes, id }) => {
+      logger.error(
+        `dropped a message of ${bytes} bytes on stdin (request id ${id === null ? 'unknown' : JSON.stringify(id)}): ` +
+          `over the ${maxStdioMessageBytes}-byte limit of one stdio message; the server keeps running`,
+      );
+      if (id === null) return;
+      void transport
+        .send({
+          jsonrpc: '2.0',
+          id,
+          error: {
+            code: -32600,
+            message: `The message is ${bytes} bytes, over the ${maxStdioMessageBytes}-byte limit of one stdio message; it was dropped`,
+          },
+        })
+        .catch(() => undefined);
+    },
+  });
+  process.stdin.pipe(guard);
+  // Lines reach the transport one by one, each within the limit; its own buffer never overflows.
+  const transport = new StdioServerTransport(guard, process.stdout, {
+    maxBufferSize: 2 * maxStdioMessageBytes + 2,
+  });
+  transport.onerror = (error) => logger.error(`stdio transport: ${error.message}`);
+  return transport;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

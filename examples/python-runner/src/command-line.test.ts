@@ -23,6 +23,11 @@ describe('parseCommandLine', () => {
       scriptNice: 10,
       authToken: undefined,
       stateless: false,
+      allowRemoteWithoutToken: false,
+      maxSessions: 100,
+      sessionIdleSeconds: 1800,
+      requestTimeoutSeconds: 30,
+      idleTimeoutSeconds: 30,
     });
     expect(config.dataDirectory).toContain('sa-python-runner');
   });
@@ -121,6 +126,24 @@ describe('parseCommandLine', () => {
     },
   );
 
+  it('listens beyond loopback without a token only when told to, or with a token', () => {
+    expect(
+      parseCommandLine([
+        '--transport',
+        'http',
+        '--host',
+        '0.0.0.0',
+        '--allow-remote-without-token',
+      ]),
+    ).toMatchObject({ host: '0.0.0.0', allowRemoteWithoutToken: true });
+    expect(
+      parseCommandLine(['--transport', 'http', '--host', '0.0.0.0', '--auth-token', 's3cret']),
+    ).toMatchObject({ host: '0.0.0.0', authToken: 's3cret' });
+    expect(parseCommandLine(['--transport', 'http', '--host', '127.0.0.2'])).toMatchObject({
+      host: '127.0.0.2',
+    });
+  });
+
   it('refuses a SA_HTTP_STATELESS that is not a yes or no', () => {
     vi.stubEnv('SA_HTTP_STATELESS', 'maybe');
     expect(() => parseCommandLine(['--transport', 'http'])).toThrow(
@@ -163,6 +186,18 @@ describe('parseCommandLine', () => {
     [['--script-nice', '20'], /--script-nice must be an integer from 0 to 19, not 20/],
     [['--script-nice', '-1'], /--script-nice must be an integer from 0 to 19, not -1/],
     [['--script-nice', '2.5'], /--script-nice must be an integer from 0 to 19, not 2.5/],
+    [
+      ['--transport', 'http', '--host', '0.0.0.0'],
+      /--host 0\.0\.0\.0 is not a loopback address: set --auth-token/,
+    ],
+    [['--transport', 'http', '--host', '::'], /pass --allow-remote-without-token/],
+    [['--transport', 'http', '--host', '10.1.2.3'], /not a loopback address/],
+    [['--inline-timeout', '1e9'], /--inline-timeout must be at most 2147483 seconds/],
+    [['--lease-seconds', '1e308'], /--lease-seconds must be at most 2147483 seconds/],
+    [['--max-sessions', '0'], /--max-sessions must be a positive number/],
+    [['--max-sessions', '2.5'], /--max-sessions must be an integer/],
+    [['--request-timeout', '-1'], /--request-timeout must be a positive number/],
+    [['--idle-timeout', '1e10'], /--idle-timeout must be at most 2147483 seconds/],
   ])('refuses %j', (argv, message) => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

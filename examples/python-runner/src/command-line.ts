@@ -154,6 +154,48 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .argParser(collect)
         .env('SA_ALLOWED_ORIGINS'),
     )
+    .addOption(
+      new Option(
+        '--allow-remote-without-token',
+        'HTTP: allow a non-loopback --host without --auth-token (anyone who reaches the port can run Python; logged as a warning)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--max-sessions <count>',
+        'HTTP: live sessions kept; a new one evicts the oldest idle one',
+      )
+        .argParser(number('--max-sessions'))
+        .default(100)
+        .env('SA_MAX_SESSIONS'),
+    )
+    .addOption(
+      new Option(
+        '--session-idle-timeout <seconds>',
+        'HTTP: close a session with no request for this long',
+      )
+        .argParser(number('--session-idle-timeout'))
+        .default(1800)
+        .env('SA_SESSION_IDLE_TIMEOUT'),
+    )
+    .addOption(
+      new Option(
+        '--request-timeout <seconds>',
+        "HTTP: a request's headers and body must arrive within this",
+      )
+        .argParser(number('--request-timeout'))
+        .default(30)
+        .env('SA_REQUEST_TIMEOUT'),
+    )
+    .addOption(
+      new Option(
+        '--idle-timeout <seconds>',
+        'HTTP: close a connection with no request in progress and no traffic after this',
+      )
+        .argParser(number('--idle-timeout'))
+        .default(30)
+        .env('SA_IDLE_TIMEOUT'),
+    )
     .configureOutput({
       writeOut: (text) => process.stderr.write(text),
       writeErr: (text) => process.stderr.write(text),
@@ -180,6 +222,11 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     authToken?: string;
     allowedHost?: string[];
     allowedOrigin?: string[];
+    allowRemoteWithoutToken?: boolean;
+    maxSessions: number;
+    sessionIdleTimeout: number;
+    requestTimeout: number;
+    idleTimeout: number;
   }>();
   return resolveConfig({
     transport: options.transport,
@@ -201,5 +248,11 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     authToken: options.authToken,
     allowedHosts: options.allowedHost,
     allowedOrigins: options.allowedOrigin,
+    allowRemoteWithoutToken:
+      options.allowRemoteWithoutToken === true || environmentFlag('SA_ALLOW_REMOTE_WITHOUT_TOKEN'),
+    maxSessions: options.maxSessions,
+    sessionIdleSeconds: options.sessionIdleTimeout,
+    requestTimeoutSeconds: options.requestTimeout,
+    idleTimeoutSeconds: options.idleTimeout,
   });
 }

@@ -1,5 +1,7 @@
 import envPaths from 'env-paths';
 import { InvalidArgumentError } from '@sa/core';
+import { durationTooLongMessage, maxDurationSeconds } from './duration-limits';
+import { isLoopbackHost } from './http-host-policy';
 
 /** The job stores the server can use. */
 export const pythonRunnerStoreKinds = ['file', 'memory', 'redis', 'postgres'] as const;
@@ -61,6 +63,19 @@ export interface PythonRunnerConfig {
   allowedHosts?: string[];
   /** Extra `Origin` values accepted over HTTP besides the loopback ones. */
   allowedOrigins?: string[];
+  /**
+   * HTTP: listen on a non-loopback `host` without `authToken` (default false: refused, as anyone
+   * who reaches the port could run Python as the server's user). Logged as a warning.
+   */
+  allowRemoteWithoutToken: boolean;
+  /** HTTP: live sessions kept at most; a new one evicts the oldest idle one (default 100). */
+  maxSessions: number;
+  /** HTTP: a session with no request for this long is closed, seconds (default 1800). */
+  sessionIdleSeconds: number;
+  /** HTTP: a request's headers and body must arrive within this, seconds (default 30). */
+  requestTimeoutSeconds: number;
+  /** HTTP: a connection with no request in progress and no traffic is closed after this, seconds (default 30). */
+  idleTimeoutSeconds: number;
 }
 
 /** The per-user state directory (e.g. `~/.local/share/sa-python-runner` on Linux). */
@@ -90,6 +105,11 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     authToken: partial.authToken || undefined,
     allowedHosts: partial.allowedHosts ?? [],
     allowedOrigins: partial.allowedOrigins ?? [],
+    allowRemoteWithoutToken: partial.allowRemoteWithoutToken ?? false,
+    maxSessions: partial.maxSessions ?? 100,
+    sessionIdleSeconds: partial.sessionIdleSeconds ?? 1800,
+    requestTimeoutSeconds: partial.requestTimeoutSeconds ?? 30,
+    idleTimeoutSeconds: partial.idleTimeoutSeconds ?? 30,
   };
   if (!['stdio', 'http'].includes(config.transport)) {
     throw new InvalidArgumentError(
@@ -121,10 +141,14 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
       );
     }
   };
+  const duration = (value: number, name: string, allowZero = false): void => {
+    positive(value, name, allowZero);
+    if (value > maxDurationSeconds) throw new InvalidArgumentError(durationTooLongMessage(name));
+  };
   positive(config.port, '--port', true);
   if (!Number.isInteger(config.port) || config.port > 65535)
     throw new InvalidArgumentError(`--port must be an integer from 0 to 65535`);
-  positive(config.inlineTimeoutSeconds, '--inline-timeout', true);
+  duration(config.inlineTimeoutSeconds, '--inline-timeout', true);
   positive(config.maxConcurrentJobs, '--max-concurrent-jobs');
   if (!Number.isInteger(config.maxConcurrentJobs))
     throw new InvalidArgumentError('--max-concurrent-jobs must be an integer');
@@ -133,8 +157,24 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     throw new InvalidArgumentError(
       `--script-nice must be an integer from 0 to 19, not ${String(config.scriptNice)}`,
     );
-  positive(config.leaseSeconds, '--lease-seconds');
-  positive(config.heartbeatSeconds, '--heartbeat-seconds');
+  duration(config.leaseSeconds, '--lease-seconds');
+  positive(config.maxSessions, '--max-sessions');
+  if (!Number.isInteger(config.maxSessions))
+    throw new InvalidArgumentError('--max-sessions must be an integer');
+  duration(config.sessionIdleSeconds, '--session-idle-timeout');
+  duration(config.requestTimeoutSeconds, '--request-timeout');
+  duration(config.idleTimeoutSeconds, '--idle-timeout');
+  if (
+    config.transport === 'http' &&
+    !isLoopbackHost(config.host) &&
+    config.authToken === undefined &&
+    !config.allowRemoteWithoutToken
+  )
+    throw new InvalidArgumentError(
+      `--host ${config.host} is not a loopback address: set --auth-token (SA_AUTH_TOKEN), or anyone who can reach the port can run Python as this user. ` +
+        'To accept that (e.g. behind a proxy that authenticates), pass --allow-remote-without-token.',
+    );
+  duration(config.heartbeatSeconds, '--heartbeat-seconds');
   if (config.heartbeatSeconds >= config.leaseSeconds)
     throw new InvalidArgumentError(
       `--heartbeat-seconds (${config.heartbeatSeconds}) must be less than --lease-seconds (${config.leaseSeconds}), or jobs would be reaped between heartbeats`,

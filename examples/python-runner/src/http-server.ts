@@ -1,12 +1,16 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { InvalidArgumentError, isSaError } from '@sa/core';
 import type { PythonRunnerConfig } from './config';
+import { echo } from './bounded-echo';
+import { allowedHostHeaders, isLoopbackHost } from './http-host-policy';
+import { createSessionRegistry } from './http-sessions';
 import type { Logger } from './logger';
 import type { PythonRunnerServer } from './server';
 
@@ -25,13 +29,8 @@ export interface StartHttpServerOptions {
   logger: Logger;
 }
 
-const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]', '::1'];
-
 /** The largest request body read, bytes. */
 const maxBodyBytes = 4 * 1024 * 1024;
-
-/** An HTTP session with no request for this long is closed (its jobs stay in the store). */
-const sessionIdleMs = 30 * 60 * 1000;
 
 /**
  * Serves MCP over Streamable HTTP at `/mcp`, one session per client (or, with `stateless`,
@@ -44,34 +43,38 @@ const sessionIdleMs = 30 * 60 * 1000;
  */
 export async function startHttpServer(options: StartHttpServerOptions): Promise<HttpEndpoint> {
   const { server, config, logger } = options;
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  // Sessions a client abandoned without DELETE are closed after this long without a request.
-  const lastSeen = new Map<string, number>();
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - sessionIdleMs;
-    for (const [id, seen] of lastSeen) {
-      if (seen >= cutoff) continue;
-      lastSeen.delete(id);
-      void sessions
-        .get(id)
-        ?.close()
-        .catch(() => undefined);
-      sessions.delete(id);
-    }
-  }, 60_000);
+  if (!isLoopbackHost(config.host) && !config.authToken) {
+    if (!config.allowRemoteWithoutToken)
+      throw new InvalidArgumentError(
+        `--host ${config.host} is not a loopback address and no --auth-token is set (pass --allow-remote-without-token to accept that)`,
+      );
+    logger.warn(
+      `WARNING: listening on ${config.host} WITHOUT a bearer token (--allow-remote-without-token): ` +
+        'anyone who can reach this port can run Python as this user. Set --auth-token unless a proxy in front authenticates every request.',
+    );
+  }
+  // Sessions a client abandoned without DELETE are closed after this long without a request;
+  // at most maxSessions live at once (the oldest idle one makes room for a new one).
+  const sessions = createSessionRegistry<StreamableHTTPServerTransport>({
+    maxSessions: config.maxSessions,
+    idleMs: config.sessionIdleSeconds * 1000,
+    onEvicted: (id, why) =>
+      logger.info(
+        why === 'idle'
+          ? `closed HTTP session ${id}: no request for ${config.sessionIdleSeconds} s`
+          : `closed idle HTTP session ${id} to make room (--max-sessions ${config.maxSessions})`,
+      ),
+  });
+  const sweep = setInterval(
+    () => sessions.sweep(),
+    Math.max(1000, Math.min(60_000, (config.sessionIdleSeconds * 1000) / 2)),
+  );
   sweep.unref();
   const tokenDigest = config.authToken ? digest(config.authToken) : undefined;
   let port = config.port;
 
-  const allowedHosts = (): Set<string> => {
-    const names = loopbackHosts.includes(config.host) ? loopbackHosts : [config.host];
-    return new Set([
-      ...names.map((name) =>
-        `${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`.toLowerCase(),
-      ),
-      ...(config.allowedHosts ?? []).map((host) => host.toLowerCase()),
-    ]);
-  };
+  const allowedHosts = (): Set<string> =>
+    allowedHostHeaders({ bindHost: config.host, port, extraHosts: config.allowedHosts });
   const allowedOrigins = (): Set<string> =>
     new Set([
       ...[...allowedHosts()].flatMap((host) => [`http://${host}`, `https://${host}`]),
@@ -100,12 +103,16 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       return refuse(
         response,
         403,
-        `Host ${host || '(none)'} is not allowed (DNS rebinding protection)`,
+        `Host ${host ? echo(host) : '(none)'} is not allowed (DNS rebinding protection; --allowed-host adds names)`,
       );
     }
     const origin = request.headers.origin?.toLowerCase();
     if (origin !== undefined && !allowedOrigins().has(origin)) {
-      return refuse(response, 403, `Origin ${origin} is not allowed (DNS rebinding protection)`);
+      return refuse(
+        response,
+        403,
+        `Origin ${echo(origin)} is not allowed (DNS rebinding protection; --allowed-origin adds origins)`,
+      );
     }
     if (tokenDigest) {
       const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
@@ -122,7 +129,9 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     const sessionId = request.headers['mcp-session-id'];
     const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (existing && typeof sessionId === 'string') {
-      lastSeen.set(sessionId, Date.now());
+      // In flight until the response ends (an open SSE stream keeps its session busy).
+      const end = sessions.begin(sessionId);
+      response.once('close', end);
       return existing.handleRequest(request, response);
     }
     if (sessionId !== undefined)
@@ -133,17 +142,20 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     if (!isInitializeRequest(body))
       return refuse(response, 400, 'Send an initialize request first');
     if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
-    const transport = new StreamableHTTPServerTransport({
+    try {
+      sessions.reserve();
+    } catch (error) {
+      if (!isSaError(error, 'CONFLICT')) throw error;
+      return refuse(response, 503, error.message, { 'retry-after': '5' });
+    }
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, transport);
-        lastSeen.set(id, Date.now());
+        sessions.add(id, transport);
       },
     });
     transport.onclose = () => {
-      if (!transport.sessionId) return;
-      sessions.delete(transport.sessionId);
-      lastSeen.delete(transport.sessionId);
+      if (transport.sessionId) sessions.remove(transport.sessionId);
     };
     await server.createMcpServer().connect(transport);
     await transport.handleRequest(request, response, body);
@@ -200,17 +212,27 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     }
   };
 
-  const http = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (isSaError(error, 'INVALID_ARGUMENT') && !response.headersSent)
-        return refuse(response, 413, error.message, { connection: 'close' });
-      logger.error(
-        `HTTP request failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      if (!response.headersSent) refuse(response, 500, 'Internal error');
-      else response.end();
-    });
-  });
+  const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
+  const http = createServer(
+    {
+      // Headers and body must arrive within requestTimeoutMs (checked every quarter of it).
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, requestTimeoutMs / 4)),
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (isSaError(error, 'INVALID_ARGUMENT') && !response.headersSent)
+          return refuse(response, 413, error.message, { connection: 'close' });
+        logger.error(
+          `HTTP request failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        if (!response.headersSent) refuse(response, 500, 'Internal error');
+        else response.end();
+      });
+    },
+  );
+  closeIdleConnections(http, config.idleTimeoutSeconds * 1000);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {
@@ -224,15 +246,37 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     url: `http://${shownHost}:${port}/mcp`,
     async close() {
       clearInterval(sweep);
-      await Promise.all(
-        [...sessions.values()].map((transport) => transport.close().catch(() => undefined)),
-      );
-      sessions.clear();
+      await sessions.closeAll();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...inFlight]);
     },
   };
+}
+
+/**
+ * Closes connections that carry no request and no traffic for `idleMs` (a client that connects
+ * and sends nothing, or keeps an idle connection). A request in progress, however long its
+ * response takes (an inline run, an SSE stream), keeps its connection.
+ */
+function closeIdleConnections(http: Server, idleMs: number): void {
+  const busy = new Map<Socket, number>();
+  // With a listener on the server's 'timeout', Node leaves the decision to us (no auto-destroy).
+  http.setTimeout(idleMs, (socket: Socket) => {
+    if ((busy.get(socket) ?? 0) === 0) socket.destroy();
+  });
+  http.on('connection', (socket: Socket) => {
+    socket.once('close', () => busy.delete(socket));
+  });
+  http.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const count = (busy.get(socket) ?? 1) - 1;
+      if (count > 0) busy.set(socket, count);
+      else busy.delete(socket);
+    });
+  });
 }
 
 function digest(text: string): Buffer {

@@ -4,8 +4,8 @@ import type { JobManager, JobRecord } from '@sa/jobs';
 /** The error for a job id that does not exist or is not visible to the caller. */
 export function jobNotFound(id: string): NotFoundError {
   return new NotFoundError(
-    `Job "${id}" was not found (unknown id, pruned, or started in another session)`,
-    { data: { job_id: id } },
+    `Job ${id.length > 40 ? `${JSON.stringify(id.slice(0, 40))}… (${id.length} characters)` : JSON.stringify(id)} was not found (job_id unknown, pruned, or started in another session)`,
+    { data: { job_id: id.length > 128 ? `${id.slice(0, 128)}…` : id } },
   );
 }
 

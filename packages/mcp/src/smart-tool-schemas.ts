@@ -35,7 +35,7 @@ export function buildInputSchema(shape: z.ZodRawShape): z.ZodObject {
       throw new Error(`The input schema must not define "${name}": smart tools add it themselves`);
     }
   }
-  return z.object({ ...shape, ...smartParameters });
+  return z.strictObject({ ...shape, ...smartParameters });
 }
 
 /**

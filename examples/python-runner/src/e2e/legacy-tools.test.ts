@@ -287,7 +287,7 @@ describe('legacy tools over stdio', { timeout: 60_000 }, () => {
       'a missing env_file',
       'py_run_script_in_dir',
       { directory: root, script_content: 'print(1)', env_file: 'nope.env' },
-      /env_file nope\.env does not exist/,
+      /env_file "nope\.env" does not exist/,
     ],
     [
       'a bad env var name',
@@ -299,19 +299,19 @@ describe('legacy tools over stdio', { timeout: 60_000 }, () => {
       'an unknown job id',
       'py_get_job_output',
       { job_id: 'no-such-job' },
-      /No job with id no-such-job/,
+      /No job with job_id "no-such-job"/,
     ],
     [
       'an unknown job id to kill',
       'py_kill_job',
       { job_id: 'no-such-job' },
-      /No job with id no-such-job/,
+      /No job with job_id "no-such-job"/,
     ],
     [
       'an unknown saved script',
       'py_run_saved_script',
       { script_name: 'nope' },
-      /No saved script named nope/,
+      /No saved script named "nope"/,
     ],
   ])('%s is an isError result with a clear message', async (_name, tool, args, message) => {
     const { result, text } = await callJson(server.client, tool, args);

@@ -275,7 +275,7 @@ describe('v2 tools over stdio', { timeout: 60_000 }, () => {
     [{ directory: '/', script_content: 'print(1)' }, /outside the allowed roots/],
     [
       { directory: root, script_content: 'print(1)', env_file: 'missing.env' },
-      /env_file missing\.env does not exist/,
+      /env_file "missing\.env" does not exist/,
     ],
   ])('py_run_script_in_dir_v2 refuses bad input %j', async (args, message) => {
     const { result, text } = await callJson(server.client, 'py_run_script_in_dir_v2', args);

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { echo } from '../bounded-echo';
+import {
+  durationTooLongMessage,
+  maxDurationSeconds,
+  minSampleIntervalSeconds,
+} from '../duration-limits';
 import { nullAsAbsent } from '../null-as-absent';
 
 /** Parameters every execution tool shares. */
@@ -33,9 +39,22 @@ export const timeoutShape = {
   timeout_seconds: z
     .number()
     .min(0)
+    .max(maxDurationSeconds, durationTooLongMessage('timeout_seconds'))
     .default(300)
     .describe(
-      'Kill the process tree after this many seconds (0: no limit); partial output is kept.',
+      `Kill the process tree after this many seconds (0: no limit; at most ${maxDurationSeconds}); partial output is kept.`,
+    ),
+};
+
+/** `sample_interval` of the benchmark tools, seconds. */
+export const sampleIntervalShape = {
+  sample_interval: z
+    .number()
+    .min(minSampleIntervalSeconds)
+    .max(maxDurationSeconds, durationTooLongMessage('sample_interval'))
+    .default(0.05)
+    .describe(
+      `Seconds between memory samples (${minSampleIntervalSeconds} to ${maxDurationSeconds}).`,
     ),
 };
 
@@ -92,3 +111,25 @@ export const runSavedShape = {
 
 /** A job id parameter. */
 export const jobIdShape = { job_id: z.string().describe('The job id an `_async` tool returned.') };
+
+/** The message for parameters a tool does not have: the first few names (each cut) and the count. */
+export function unknownParametersMessage(keys: readonly string[]): string {
+  const shown = keys.slice(0, 3).map(echo).join(', ');
+  const more = keys.length > 3 ? ` and ${keys.length - 3} more` : '';
+  return `Unknown parameter${keys.length === 1 ? '' : 's'} ${shown}${more}: this tool does not take ${keys.length === 1 ? 'it' : 'them'} (a typo is not ignored)`;
+}
+
+/**
+ * A tool's input schema as a strict object: a parameter the tool does not have is refused with
+ * a message naming it, instead of being dropped silently (a misspelt `timeout_seconds` would
+ * otherwise run with the default).
+ *
+ * @example
+ * server.registerTool('py_save_script', { inputSchema: strictInput(saveScriptShape) }, handler);
+ */
+export function strictInput<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? unknownParametersMessage(issue.keys) : undefined,
+  });
+}

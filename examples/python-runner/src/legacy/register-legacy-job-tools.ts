@@ -1,24 +1,38 @@
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { NotFoundError } from '@sa/core';
+import { NotFoundError, isSaError } from '@sa/core';
 import type { JobRecord, JsonValue } from '@sa/jobs';
 import { isTerminalStatus } from '@sa/jobs';
 import type { PythonRunnerServices, ToolExtra } from '../services';
 import { scopeOf } from '@sa/mcp';
 import { toolCall } from '../tool-result';
 import { deprecated } from './deprecation';
+import { legacyJobTools, removeFinishedLegacyJobs } from './legacy-cleanup';
 import { elapsedSecondsOf, exitCodeOf, isActive, storedInput } from './legacy-job-view';
-import { inDirectoryShape, jobIdShape, streamShape, withDependenciesShape } from './legacy-schemas';
+import {
+  inDirectoryShape,
+  jobIdShape,
+  streamShape,
+  strictInput,
+  withDependenciesShape,
+} from './legacy-schemas';
 import { z } from 'zod';
+import { echo } from '../bounded-echo';
 
 /** Registers the legacy `_async` tools, their job tools and the `job-stream://{job_id}` resource. */
 export function registerLegacyJobTools(server: McpServer, services: PythonRunnerServices): void {
   const { runner, jobs } = services;
 
   const findJob = async (jobId: string, extra: ToolExtra): Promise<JobRecord> => {
-    const record = await jobs.get(jobId, { scope: scopeOf(extra) });
+    // A malformed id names no job: say so, naming the parameter, rather than describe the id format.
+    const record = await jobs.get(jobId, { scope: scopeOf(extra) }).catch((error: unknown) => {
+      if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
+      throw error;
+    });
     if (!record)
-      throw new NotFoundError(`No job with id ${jobId} (py_list_running_jobs lists them)`);
+      throw new NotFoundError(
+        `No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`,
+      );
     return record;
   };
   const readAll = async (jobId: string): Promise<{ stdout: string; stderr: string }> => {
@@ -42,7 +56,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'Start a Python script in directory as a background job; follow it with py_get_job_output.',
         'py_run_script_in_dir_v2 (with async_mode=true for the same behaviour)',
       ),
-      inputSchema: { ...inDirectoryShape, ...streamShape },
+      inputSchema: strictInput({ ...inDirectoryShape, ...streamShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -65,7 +79,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'Start a Python script with dependencies as a background job; follow it with py_get_job_output.',
         'py_run_script_with_dependencies_v2 (with async_mode=true for the same behaviour)',
       ),
-      inputSchema: { ...withDependenciesShape, ...streamShape },
+      inputSchema: strictInput({ ...withDependenciesShape, ...streamShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -93,9 +107,9 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         'List jobs (running and finished, newest first, at most 100).',
         'py_list_jobs',
       ),
-      inputSchema: {},
+      inputSchema: strictInput({}),
     },
-    (extra) =>
+    (_args, extra) =>
       toolCall(async () => {
         const page = await jobs.list({ scope: scopeOf(extra), limit: 100 });
         return page.jobs.map((record) => {
@@ -122,7 +136,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         "A job's status and all its output so far.",
         'py_job_status (incremental output, long-polling with wait_seconds)',
       ),
-      inputSchema: jobIdShape,
+      inputSchema: strictInput(jobIdShape),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -142,7 +156,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     'py_kill_job',
     {
       description: deprecated('Kill a job and its whole process tree.', 'py_cancel_job'),
-      inputSchema: jobIdShape,
+      inputSchema: strictInput(jobIdShape),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -165,10 +179,10 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     'py_cleanup_jobs',
     {
       description: deprecated(
-        'Remove finished jobs (and, with only_finished=false, kill and remove running ones); delete leftover inline scripts.',
+        'Remove finished legacy `_async` jobs (and, with only_finished=false, kill and remove running ones); delete leftover inline scripts. `_v2` jobs are kept unless include_v2=true.',
         'py_prune_jobs',
       ),
-      inputSchema: {
+      inputSchema: strictInput({
         remove_inline: z
           .boolean()
           .default(true)
@@ -176,8 +190,14 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         only_finished: z
           .boolean()
           .default(true)
-          .describe('false: also kill running jobs, then remove them.'),
-      },
+          .describe('false: also kill running legacy jobs, then remove them.'),
+        include_v2: z
+          .boolean()
+          .default(false)
+          .describe(
+            'true: also remove finished `_v2` jobs, whatever their age (and with only_finished=false, kill running ones).',
+          ),
+      }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -185,22 +205,24 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
         if (!args.only_finished) {
           const active = await jobs.list({ scope, status: ['pending', 'running'], limit: 1000 });
           await Promise.all(
-            active.jobs.map(async (record) => {
-              await jobs
-                .cancel(record.id, { scope, reason: 'py_cleanup_jobs' })
-                .catch(() => undefined);
-              await jobs.wait(record.id, { timeoutMs: 10_000, scope });
-              await services.releaseJob(record.id);
-            }),
+            active.jobs
+              .filter((record) => args.include_v2 || legacyJobTools.includes(record.tool))
+              .map(async (record) => {
+                await jobs
+                  .cancel(record.id, { scope, reason: 'py_cleanup_jobs' })
+                  .catch(() => undefined);
+                await jobs.wait(record.id, { timeoutMs: 10_000, scope });
+                await services.releaseJob(record.id);
+              }),
           );
         }
-        const removed = await jobs.prune({
-          statuses: ['completed', 'failed', 'cancelled', 'interrupted'],
+        const { removed, keptOtherJobs } = await removeFinishedLegacyJobs(jobs, {
           scope,
+          includeOtherTools: args.include_v2,
         });
         const remaining = (await jobs.list({ scope, limit: 1 })).total;
         const inlineDeleted = args.remove_inline ? await runner.cleanupInlineScripts() : 0;
-        return { removed, remaining, inline_deleted: inlineDeleted };
+        return { removed, remaining, inline_deleted: inlineDeleted, v2_jobs_kept: keptOtherJobs };
       }),
   );
 
@@ -214,7 +236,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     async (uri, variables, extra) => {
       const jobId = String(variables.job_id);
       const record = await jobs.get(jobId, { scope: scopeOf(extra) });
-      if (!record) throw new NotFoundError(`No job with id ${jobId}`);
+      if (!record) throw new NotFoundError(`No job with job_id ${echo(jobId)}`);
       const output = await readAll(record.id);
       return {
         contents: [

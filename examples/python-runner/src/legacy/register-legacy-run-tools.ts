@@ -7,11 +7,12 @@ import { deprecated } from './deprecation';
 import {
   inDirectoryShape,
   runSavedShape,
+  sampleIntervalShape,
   saveScriptShape,
+  strictInput,
   timeoutShape,
   withDependenciesShape,
 } from './legacy-schemas';
-import { z } from 'zod';
 
 /** Registers the legacy tools that answer inline: run, run with dependencies, benchmark, saved scripts. */
 export function registerLegacyRunTools(server: McpServer, services: PythonRunnerServices): void {
@@ -24,7 +25,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
         'Run a Python script (a file in directory, or inline content) with directory as working directory and return stdout, stderr and exit_code.',
         'py_run_script_in_dir_v2',
       ),
-      inputSchema: { ...inDirectoryShape, ...timeoutShape },
+      inputSchema: strictInput({ ...inDirectoryShape, ...timeoutShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -41,7 +42,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
         'Run a Python script with dependencies (given, and parsed from its imports) installed in a cached environment.',
         'py_run_script_with_dependencies_v2',
       ),
-      inputSchema: { ...withDependenciesShape, ...timeoutShape },
+      inputSchema: strictInput({ ...withDependenciesShape, ...timeoutShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -64,15 +65,11 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
         'Run a script with dependencies and measure wall time, CPU time (user + system, children included) and peak memory.',
         'py_benchmark_script_v2',
       ),
-      inputSchema: {
+      inputSchema: strictInput({
         ...withDependenciesShape,
-        sample_interval: z
-          .number()
-          .positive()
-          .default(0.05)
-          .describe('Seconds between memory samples.'),
+        ...sampleIntervalShape,
         ...timeoutShape,
-      },
+      }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -89,7 +86,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
     {
       description:
         'Save a script under the data directory (scripts/<name>.py) with a PEP 723 header of its dependencies. Not deprecated; run saved scripts with py_run_saved_script_v2.',
-      inputSchema: saveScriptShape,
+      inputSchema: strictInput(saveScriptShape),
     },
     (args) =>
       toolCall(() =>
@@ -111,7 +108,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
         'Run a script saved with py_save_script (its PEP 723 dependencies installed).',
         'py_run_saved_script_v2',
       ),
-      inputSchema: { ...runSavedShape, ...timeoutShape },
+      inputSchema: strictInput({ ...runSavedShape, ...timeoutShape }),
     },
     (args, extra) =>
       toolCall(async () => {
@@ -126,7 +123,7 @@ export function registerLegacyRunTools(server: McpServer, services: PythonRunner
     {
       description:
         'List saved scripts with their docstring (at most 300 characters) and PEP 723 header. Not deprecated.',
-      inputSchema: {},
+      inputSchema: strictInput({}),
     },
     () => toolCall(() => listScripts(runner.scriptsDirectory)),
   );

@@ -6,7 +6,10 @@ import { killProcessTree, signalGroup } from './kill-process-tree';
 export interface ChildRegistry {
   /** Records a child (its own process group leader); returns the function that forgets it. */
   register(pid: number): () => Promise<void>;
-  /** Kills the process groups left by server processes that died (e.g. `kill -9`); returns their pids. */
+  /**
+   * Kills the process groups left by server processes that died (e.g. `kill -9`); returns the
+   * pids of the groups that still had a process to end (not every entry found).
+   */
   reapOrphans(): Promise<number[]>;
 }
 
@@ -68,11 +71,9 @@ export function createChildRegistry(directory: string): ChildRegistry {
         const ticks = await startTicksOf(entry.pid);
         if (ticks === null) {
           // The leader is gone; its group id cannot be reused while members remain.
-          signalGroup(entry.pid, 'SIGKILL');
-          reaped.push(entry.pid);
+          if (signalGroup(entry.pid, 'SIGKILL')) reaped.push(entry.pid);
         } else if (ticks === entry.startTicks) {
-          await killProcessTree(entry.pid);
-          reaped.push(entry.pid);
+          if (await killProcessTree(entry.pid)) reaped.push(entry.pid);
         }
         await rm(file, { force: true });
       }

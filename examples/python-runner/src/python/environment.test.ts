@@ -28,7 +28,7 @@ describe('buildEnvironment', () => {
 
   it('refuses a missing env_file, naming it', async () => {
     await expect(buildEnvironment({ envFile: '/nonexistent/.env' })).rejects.toThrow(
-      /env_file \/nonexistent\/\.env cannot be read: no such file/,
+      /env_file "\/nonexistent\/\.env" cannot be read: no such file/,
     );
   });
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@sa/core';
 import { parse } from 'dotenv';
+import { echo } from '../bounded-echo';
 
 const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -19,7 +20,7 @@ export function validateVariableNames(names: Iterable<string>, source: string): 
   for (const name of names) {
     if (!variableNamePattern.test(name)) {
       throw new InvalidArgumentError(
-        `${source}: ${JSON.stringify(name)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
+        `${source}: ${echo(name)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
       );
     }
   }
@@ -41,24 +42,24 @@ export async function buildEnvironment(
       text = await readFile(options.envFile, 'utf8');
     } catch (error) {
       throw new InvalidArgumentError(
-        `env_file ${options.envFile} cannot be read: ${describe(error)}`,
+        `env_file ${echo(options.envFile)} cannot be read: ${describe(error)}`,
         {
           cause: error,
         },
       );
     }
     const fromFile = parse(text);
-    validateVariableNames(Object.keys(fromFile), `env_file ${options.envFile}`);
+    validateVariableNames(Object.keys(fromFile), `env_file ${echo(options.envFile)}`);
     Object.assign(environment, fromFile);
   }
   if (options.envVars) {
     validateVariableNames(Object.keys(options.envVars), 'env_vars');
     for (const [name, value] of Object.entries(options.envVars)) {
       if (typeof value !== 'string') {
-        throw new InvalidArgumentError(`env_vars.${name} must be a string`);
+        throw new InvalidArgumentError(`env_vars.${echo(name)} must be a string`);
       }
       if (value.includes('\0'))
-        throw new InvalidArgumentError(`env_vars.${name} contains a NUL byte`);
+        throw new InvalidArgumentError(`env_vars.${echo(name)} contains a NUL byte`);
       environment[name] = value;
     }
   }

@@ -43,7 +43,7 @@ describe('probePython and selectPython', () => {
     await expect(
       selectPython({ configured: 'python3', requested: '2.7', path: '/nonexistent' }),
     ).rejects.toThrow(
-      /python_version 2\.7 cannot be satisfied: python3 is Python 3\.\d+\.\d+ and no working python2\.7 was found on PATH/,
+      /python_version "2\.7" cannot be satisfied: python3 is Python 3\.\d+\.\d+ and no working python2\.7 was found on PATH/,
     );
   });
 

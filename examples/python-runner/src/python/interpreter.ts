@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvalidArgumentError, SaError } from '@sa/core';
+import { echo } from '../bounded-echo';
 
 const execFileAsync = promisify(execFile);
 
@@ -84,11 +85,14 @@ interface VersionClause {
  * Parses `3.12`, `3.12.1`, `>=3.10`, `>=3.9,<3.13` or `~=3.11`; throws `INVALID_ARGUMENT`
  * for anything else.
  */
-export function parseVersionRequirement(requested: string): VersionClause[] {
+export function parseVersionRequirement(
+  requested: string,
+  field = 'python_version',
+): VersionClause[] {
   const clauses = requested.split(',').map((clause) => clausePattern.exec(clause.trim()));
   if (clauses.length === 0 || clauses.some((clause) => clause === null)) {
     throw new InvalidArgumentError(
-      `python_version ${JSON.stringify(requested)} is not a version (use e.g. "3.12", "3.12.1" or ">=3.10")`,
+      `${field} ${echo(requested)} is not a version (use e.g. "3.12", "3.12.1" or ">=3.10")`,
     );
   }
   return clauses.map((clause) => ({
@@ -143,9 +147,13 @@ export async function selectPython(options: SelectPythonOptions): Promise<Python
   const requested = options.requested?.trim();
   if (!requested) return configured;
   if (versionSatisfies(configured.version, requested)) return configured;
-  const candidates = parseVersionRequirement(requested)
-    .filter(({ operator, parts }) => ['==', '>=', '~='].includes(operator) && parts.length >= 2)
-    .map(({ parts }) => `python${parts[0]}.${parts[1]}`);
+  const candidates = [
+    ...new Set(
+      parseVersionRequirement(requested)
+        .filter(({ operator, parts }) => ['==', '>=', '~='].includes(operator) && parts.length >= 2)
+        .map(({ parts }) => `python${parts[0]}.${parts[1]}`),
+    ),
+  ].slice(0, 4);
   for (const candidate of candidates) {
     const found = await findExecutable(candidate, options.path);
     if (!found) continue;
@@ -157,7 +165,7 @@ export async function selectPython(options: SelectPythonOptions): Promise<Python
     }
   }
   throw new InvalidArgumentError(
-    `python_version ${requested} cannot be satisfied: ${options.configured} is Python ${configured.version}` +
+    `python_version ${echo(requested)} cannot be satisfied: ${options.configured} is Python ${configured.version}` +
       (candidates.length > 0 ? ` and no working ${candidates.join(', ')} was found on PATH` : '') +
       '; install that version, pass --python, or install uv and use use_uv=true',
   );

@@ -41,7 +41,7 @@ describe('resolveInsideRoots', () => {
   it('says when a path does not exist or has the wrong kind', async () => {
     await expect(
       resolveInsideRoots('missing', { roots: [root], parameter: 'directory', kind: 'directory' }),
-    ).rejects.toThrow(`directory missing does not exist`);
+    ).rejects.toThrow(`directory "missing" does not exist`);
     await expect(
       resolveInsideRoots('project/main.py', {
         roots: [root],

@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { SaError } from '@sa/core';
+import { echo } from '../bounded-echo';
 
 /** What a checked path must be. */
 export type PathKind = 'file' | 'directory' | 'any';
@@ -29,7 +30,10 @@ export async function resolveInsideRoots(
   options: ResolveInsideRootsOptions,
 ): Promise<string> {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} must be a non-empty path`);
+    throw new SaError(
+      'INVALID_ARGUMENT',
+      `${options.parameter} must be a non-empty path without NUL bytes`,
+    );
   }
   const base = options.base ?? options.roots[0] ?? process.cwd();
   const absolute = isAbsolute(path) ? path : resolve(base, path);
@@ -37,20 +41,20 @@ export async function resolveInsideRoots(
   try {
     real = await realpath(absolute);
   } catch {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} does not exist`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} does not exist`);
   }
   if (!isInsideRoots(real, options.roots)) {
     throw new SaError(
       'FORBIDDEN',
-      `${options.parameter} ${path} resolves to ${real}, outside the allowed roots: ${options.roots.join(', ')} (start the server with --root to allow more)`,
+      `${options.parameter} ${echo(path)} resolves to ${echo(real)}, outside the allowed roots: ${options.roots.join(', ')} (start the server with --root to allow more)`,
     );
   }
   const info = await stat(real);
   if (options.kind === 'directory' && !info.isDirectory()) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} is not a directory`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} is not a directory`);
   }
   if (options.kind === 'file' && !info.isFile()) {
-    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${path} is not a file`);
+    throw new SaError('INVALID_ARGUMENT', `${options.parameter} ${echo(path)} is not a file`);
   }
   return real;
 }

@@ -66,12 +66,12 @@ describe('createPythonRunner', () => {
   it.each([
     [{ directory: 'project' }, 'Give one of script_path or script_content'],
     [{ directory: 'project', script_path: 'main.py', script_content: 'x' }, 'not both'],
-    [{ directory: 'nowhere', script_content: 'x' }, 'directory nowhere does not exist'],
+    [{ directory: 'nowhere', script_content: 'x' }, 'directory "nowhere" does not exist'],
     [{ directory: '/', script_content: 'x' }, 'outside the allowed roots'],
     [{ directory: 'project', script_path: '../../../etc/passwd' }, 'outside the allowed roots'],
     [
       { directory: 'project', script_content: 'x', env_file: 'missing.env' },
-      'env_file missing.env does not exist',
+      'env_file "missing.env" does not exist',
     ],
     [
       { directory: 'project', script_content: 'x', env_vars: { 'BAD-NAME': '1' } },
@@ -79,7 +79,7 @@ describe('createPythonRunner', () => {
     ],
     [
       { directory: 'project', script_content: 'x', python_version: '2.7', use_uv: false },
-      'python_version 2.7 cannot be satisfied',
+      'python_version "2.7" cannot be satisfied',
     ],
     [{ directory: 'project', script_content: 'x', timeout_seconds: -1 }, 'timeout_seconds'],
   ])('refuses %j', async (request, message) => {

@@ -18,7 +18,10 @@ import type { OutputSink } from './run-process';
 import { runProcess } from './run-process';
 import { readScriptMetadata } from './script-metadata';
 import { readSavedScript } from './saved-scripts';
-import { ensureVirtualEnvironment, isLocalDependency } from './virtual-environment';
+import { ensureVirtualEnvironment } from './virtual-environment';
+import { assertDurationSeconds, minSampleIntervalSeconds } from '../duration-limits';
+import { echo } from '../bounded-echo';
+import { formatLocalDependency, parseDependency, uvArguments } from './dependency-reference';
 import type {
   BenchmarkResult,
   ExecutionStrategy,
@@ -123,10 +126,17 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     ) {
       throw new InvalidArgumentError('args must be a list of strings without NUL bytes');
     }
-    const timeoutSeconds = request.timeout_seconds ?? 300;
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
-      throw new InvalidArgumentError('timeout_seconds must be a number >= 0 (0: no limit)');
+    for (const field of ['script_content', 'python_version'] as const) {
+      if (typeof request[field] === 'string' && request[field].includes('\0'))
+        throw new InvalidArgumentError(`${field} contains a NUL byte`, { data: { field } });
     }
+    if (typeof request.python_version === 'string' && request.python_version.length > 100)
+      throw new InvalidArgumentError(
+        `python_version ${echo(request.python_version)} is not a version (at most 100 characters)`,
+        { data: { field: 'python_version' } },
+      );
+    const timeoutSeconds = request.timeout_seconds ?? 300;
+    assertDurationSeconds('timeout_seconds', timeoutSeconds);
     let cwd = defaultRoot;
     if (kind === 'in-directory') {
       if (!request.directory) throw new InvalidArgumentError('directory is required');
@@ -212,6 +222,15 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
       let dependencies: string[] = [];
       if (kind !== 'in-directory') {
         const given = kind === 'saved' ? savedDependencies : (request.dependencies ?? []);
+        // Every local reference pip accepts (path, file: URL, name @ file:..., -e) is held to the roots.
+        const resolved = await Promise.all(
+          given.map(async (dependency) => {
+            const reference = parseDependency(dependency);
+            if (reference.kind === 'requirement') return reference.text;
+            const real = await inside(reference.path, 'dependencies', 'any', cwd);
+            return formatLocalDependency(reference, real);
+          }),
+        );
         const parsed =
           kind === 'with-dependencies' && (request.auto_parse_imports ?? true)
             ? await parseImports(source, {
@@ -220,13 +239,6 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
                 directory: inlineFile ? undefined : dirname(script),
               })
             : [];
-        const resolved = await Promise.all(
-          given.map((dependency) =>
-            isLocalDependency(dependency)
-              ? inside(dependency, 'dependencies', 'any', cwd)
-              : Promise.resolve(dependency),
-          ),
-        );
         dependencies = [...new Set([...resolved, ...parsed])];
       }
       return {
@@ -261,6 +273,12 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
     let sampler: ResourceSampler | undefined;
     let forget: (() => Promise<void>) | undefined;
     try {
+      if (options.benchmark)
+        assertDurationSeconds(
+          'sample_interval',
+          options.benchmark.sampleIntervalMs / 1000,
+          minSampleIntervalSeconds,
+        );
       let command: string;
       let commandArgs: string[];
       if (prepared.strategy === 'uv-run' && prepared.uv) {
@@ -269,9 +287,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
           'run',
           '--no-project',
           ...(prepared.requestedVersion ? ['--python', prepared.requestedVersion] : []),
-          ...(prepared.kind === 'saved'
-            ? []
-            : prepared.dependencies.flatMap((dependency) => ['--with', dependency])),
+          ...(prepared.kind === 'saved' ? [] : prepared.dependencies.flatMap(uvArguments)),
           prepared.script,
           ...prepared.args,
         ];

@@ -90,7 +90,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
     let timedOut = false;
     let cancelled = false;
     let settled = false;
-    let killing: Promise<void> | undefined;
+    let killing: Promise<unknown> | undefined;
     let channel = '';
     let timeoutHandle: unknown;
     let graceHandle: unknown;
@@ -103,7 +103,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessOut
       stderr: createOutputLimit(maxOutputBytes),
     };
 
-    const kill = (): Promise<void> => {
+    const kill = (): Promise<unknown> => {
       killing ??= killProcessTree(pid);
       return killing;
     };

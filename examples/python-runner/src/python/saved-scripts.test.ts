@@ -52,7 +52,7 @@ describe('saved scripts', () => {
 
   it('names a missing script', async () => {
     await expect(readSavedScript(tmpdir(), 'no_such_script_here')).rejects.toThrow(
-      'No saved script named no_such_script_here',
+      'No saved script named "no_such_script_here"',
     );
   });
 });

@@ -8,7 +8,9 @@ import {
   readScriptMetadata,
   withScriptMetadata,
 } from './script-metadata';
-import { validateDependency } from './virtual-environment';
+import { parseDependency } from './dependency-reference';
+import { parseVersionRequirement } from './interpreter';
+import { echo } from '../bounded-echo';
 
 const namePattern = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$/;
 
@@ -25,7 +27,7 @@ export function savedScriptPath(scriptsDirectory: string, scriptName: string): s
   const name = scriptName.endsWith('.py') ? scriptName.slice(0, -3) : scriptName;
   if (!namePattern.test(name)) {
     throw new InvalidArgumentError(
-      `script_name ${JSON.stringify(scriptName)} must be letters, digits, _ and - (at most 100), without a path`,
+      `script_name ${echo(scriptName)} must be letters, digits, _ and - (at most 100), without a path`,
     );
   }
   return join(scriptsDirectory, `${name}.py`);
@@ -51,11 +53,22 @@ export async function saveScript(
   options: SaveScriptOptions,
 ): Promise<{ written: boolean; path: string; message: string }> {
   const path = savedScriptPath(options.scriptsDirectory, options.scriptName);
+  if (options.source.includes('\0'))
+    throw new InvalidArgumentError('source contains a NUL byte', { data: { field: 'source' } });
   const given = options.dependencies ?? [];
-  given.forEach(validateDependency);
   const existing = readScriptMetadata(options.source);
   const dependencies = [...new Set([...existing.dependencies, ...given])];
   const requiresPython = options.requiresPython ?? existing.requiresPython;
+  // As the run tools check them, so a saved header holds nothing a run would refuse.
+  for (const dependency of dependencies) {
+    if (parseDependency(dependency).kind === 'local' && dependency.trim().startsWith('-'))
+      throw new InvalidArgumentError(
+        `dependencies: ${echo(dependency)} is an editable install, which a PEP 723 header cannot hold`,
+        { data: { field: 'dependencies' } },
+      );
+  }
+  if (requiresPython !== null && requiresPython.trim() !== '')
+    parseVersionRequirement(requiresPython, 'requires_python');
   const content = withScriptMetadata(
     options.source,
     formatScriptMetadata(dependencies, requiresPython),
@@ -106,7 +119,9 @@ export async function readSavedScript(
     return { path, source: await readFile(path, 'utf8') };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`No saved script named ${scriptName} (py_list_scripts lists them)`);
+      throw new NotFoundError(
+        `No saved script named ${echo(scriptName)} (py_list_scripts lists them)`,
+      );
     }
     throw new SaError('INTERNAL', `Cannot read ${path}`, { cause: error });
   }

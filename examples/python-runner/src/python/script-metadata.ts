@@ -46,7 +46,9 @@ export function formatScriptMetadata(
 /** The source with its PEP 723 block replaced by (or prefixed with) `header`. */
 export function withScriptMetadata(source: string, header: string): string {
   const existing = blockPattern.exec(source);
-  if (existing) return source.replace(existing[0], header);
+  // Spliced, not `String.replace`: `$&`, `$'` or `` $` `` in the header must stay literal.
+  if (existing)
+    return `${source.slice(0, existing.index)}${header}${source.slice(existing.index + existing[0].length)}`;
   if (source.startsWith('#!')) {
     const end = source.indexOf('\n');
     return `${source.slice(0, end + 1)}${header}\n${source.slice(end + 1)}`;

@@ -57,7 +57,7 @@ describe('ensureVirtualEnvironment', () => {
     ).rejects.toThrow(/local path .* does not exist/);
   });
 
-  it.each(['--index-url=http://evil', '', ' -e .', 'a\nb'])(
+  it.each(['--index-url=http://evil', '', ' -r req.txt', 'a\nb'])(
     'refuses the dependency %j',
     (dependency) => {
       expect(() => validateDependency(dependency)).toThrow(/dependencies/);

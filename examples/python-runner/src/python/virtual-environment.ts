@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError, SaError } from '@sa/core';
 import type { PythonInfo } from './interpreter';
 import { runProcess } from './run-process';
+import { localPathOf, parseDependency, pipArguments } from './dependency-reference';
+import { echo } from '../bounded-echo';
 
 /** Options for `ensureVirtualEnvironment`. */
 export interface VirtualEnvironmentOptions {
@@ -31,26 +33,14 @@ export interface VirtualEnvironment {
 const readyMarker = '.sa-ready';
 const building = new Map<string, Promise<VirtualEnvironment>>();
 
-/** Throws `INVALID_ARGUMENT` for a dependency that is empty or looks like a pip option. */
+/** Throws `INVALID_ARGUMENT` for a dependency that is empty, has a line break or looks like a pip option. */
 export function validateDependency(dependency: string): void {
-  if (typeof dependency !== 'string' || dependency.trim() === '') {
-    throw new InvalidArgumentError('dependencies: an entry is empty');
-  }
-  if (dependency.trim().startsWith('-')) {
-    throw new InvalidArgumentError(
-      `dependencies: ${JSON.stringify(dependency)} looks like a pip option, not a requirement`,
-    );
-  }
-  if (/[\n\r\0]/.test(dependency)) {
-    throw new InvalidArgumentError(
-      `dependencies: ${JSON.stringify(dependency)} contains a line break`,
-    );
-  }
+  parseDependency(dependency);
 }
 
 /** True when a dependency names a local file or folder rather than a requirement. */
 export function isLocalDependency(dependency: string): boolean {
-  return /^(\.{1,2}\/|\/|~\/)/.test(dependency) || /\.(whl|tar\.gz|zip)$/i.test(dependency);
+  return localPathOf(dependency) !== null;
 }
 
 /**
@@ -79,11 +69,12 @@ export async function ensureVirtualEnvironment(
 async function environmentKey(options: VirtualEnvironmentOptions): Promise<string> {
   const parts = await Promise.all(
     [...options.dependencies].sort().map(async (dependency) => {
-      if (!isLocalDependency(dependency)) return dependency;
+      const path = localPathOf(dependency);
+      if (path === null) return dependency;
       // A rebuilt local wheel or folder must give a fresh environment.
-      const info = await stat(dependency).catch(() => undefined);
+      const info = await stat(path).catch(() => undefined);
       if (!info)
-        throw new InvalidArgumentError(`dependencies: local path ${dependency} does not exist`);
+        throw new InvalidArgumentError(`dependencies: local path ${echo(path)} does not exist`);
       return `${dependency}@${info.size}:${info.mtimeMs}`;
     }),
   );
@@ -127,7 +118,7 @@ async function build(
         '--no-input',
         '--quiet',
         ...(allLocal ? ['--no-index'] : []),
-        ...options.dependencies,
+        ...options.dependencies.flatMap(pipArguments),
       ];
       const temporaryPython = join(temporary, 'bin', 'python');
       if (usesHostPip) {

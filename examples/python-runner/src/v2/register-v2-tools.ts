@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SmartToolContext } from '@sa/mcp';
 import { registerJobTools, registerSmartTool } from '@sa/mcp';
-import { z } from 'zod';
 import {
   inDirectoryShape,
   runSavedShape,
+  sampleIntervalShape,
   timeoutShape,
   withDependenciesShape,
 } from '../legacy/legacy-schemas';
@@ -86,11 +86,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
         'Run a script with dependencies and measure wall time, CPU time (user + system, children included) and peak memory (RSS of the process tree).',
       inputSchema: {
         ...withDependenciesShape,
-        sample_interval: z
-          .number()
-          .positive()
-          .default(0.05)
-          .describe('Seconds between memory samples.'),
+        ...sampleIntervalShape,
         ...timeoutShape,
       },
     },
