@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: {
+    index: 'src/index.ts',
+    cli: 'src/cli.ts',
+    // The supervisor process (started by the server, see src/supervisor/start-supervisor.ts).
+    'supervisor-entry': 'src/supervisor/supervisor-entry.ts',
+  },
   format: ['esm', 'cjs'],
   dts: { entry: ['src/index.ts'] },
   sourcemap: true,

@@ -6,6 +6,8 @@ export default defineProject({
   test: {
     name: '@sa/python-runner',
     include: ['src/**/*.test.ts'],
+    // Stops the supervisors this run started (see src/testing/global-setup.ts).
+    globalSetup: ['src/testing/global-setup.ts'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
   },
 });

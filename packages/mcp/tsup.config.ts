@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // One entry per adapter: loading one never loads the other SDK.
+  entry: {
+    index: 'src/index.ts',
+    'sdk-v1': 'src/sdk-v1/index.ts',
+    'sdk-v2': 'src/sdk-v2/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -28,9 +28,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   const shutdown = async (why: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info(`${why}: stopping (no new calls, running scripts killed, jobs settled)`);
+    logger.info(
+      config.stopJobsOnExit || config.store === 'memory'
+        ? `${why}: stopping (no new calls; running scripts killed, their jobs interrupted)`
+        : `${why}: stopping (no new calls; running scripts go on under the supervisor)`,
+    );
     await endpoint?.close();
-    await server.close();
+    await server.close(`the server stopped (${why})`);
     logger.info('stopped');
     process.exit(0);
   };

@@ -142,6 +142,21 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .env('SA_SCRIPT_NICE'),
     )
     .addOption(
+      new Option(
+        '--stop-jobs-on-exit',
+        'old behaviour: scripts run in the server and stop with it, their jobs recorded interrupted (env: SA_STOP_JOBS_ON_EXIT=1)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--supervisor-idle-seconds <seconds>',
+        'the supervisor exits after this long with no job and no server connected',
+      )
+        .argParser(number('--supervisor-idle-seconds'))
+        .default(60)
+        .env('SA_SUPERVISOR_IDLE_SECONDS'),
+    )
+    .addOption(
       new Option('--auth-token <token>', 'bearer token required over HTTP').env('SA_AUTH_TOKEN'),
     )
     .addOption(
@@ -196,6 +211,20 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
         .default(30)
         .env('SA_IDLE_TIMEOUT'),
     )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Scripts run under a supervisor process (one per job store, started by the first server',
+        'that runs a script, detached from it), so they outlive the server: closing the host,',
+        'SIGTERM or kill -9 of the server leaves them running, and later servers follow them.',
+        'See it with `ps -ef | grep supervisor-entry`; its log is',
+        '<data-dir>/supervisor/<store>-<hash>/supervisor.log. Stop it with `kill <pid>` (its',
+        'running jobs become interrupted); it exits by itself after --supervisor-idle-seconds',
+        'with no job and no server. --stop-jobs-on-exit (or --store memory) runs scripts in the',
+        'server instead: they stop with it and their jobs are recorded interrupted.',
+      ].join('\n'),
+    )
     .configureOutput({
       writeOut: (text) => process.stderr.write(text),
       writeErr: (text) => process.stderr.write(text),
@@ -219,6 +248,8 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     maxConcurrentJobs: number;
     maxOutputBytes: number;
     scriptNice: number;
+    stopJobsOnExit?: boolean;
+    supervisorIdleSeconds: number;
     authToken?: string;
     allowedHost?: string[];
     allowedOrigin?: string[];
@@ -245,6 +276,8 @@ export function parseCommandLine(argv: readonly string[]): PythonRunnerConfig {
     maxConcurrentJobs: options.maxConcurrentJobs,
     maxOutputBytes: options.maxOutputBytes,
     scriptNice: options.scriptNice,
+    stopJobsOnExit: options.stopJobsOnExit === true || environmentFlag('SA_STOP_JOBS_ON_EXIT'),
+    supervisorIdleSeconds: options.supervisorIdleSeconds,
     authToken: options.authToken,
     allowedHosts: options.allowedHost,
     allowedOrigins: options.allowedOrigin,

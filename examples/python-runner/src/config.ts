@@ -57,6 +57,13 @@ export interface PythonRunnerConfig {
    * server keeps answering and renewing leases while its scripts use every core. 0: the same.
    */
   scriptNice: number;
+  /**
+   * Old behaviour: scripts run inside the server and stop with it, their jobs recorded
+   * `interrupted` with the reason (default false: they run under the supervisor and outlive it).
+   */
+  stopJobsOnExit: boolean;
+  /** The supervisor exits after this long with no job and no server connected, seconds (default 60). */
+  supervisorIdleSeconds: number;
   /** HTTP bearer token; when set, every HTTP request must carry it. */
   authToken?: string;
   /** Extra `Host` header values accepted over HTTP besides the bound host. */
@@ -83,6 +90,11 @@ export function defaultDataDirectory(): string {
   return envPaths('sa-python-runner', { suffix: '' }).data;
 }
 
+/** True when scripts run under the supervisor (a shared store, and not `--stop-jobs-on-exit`). */
+export function usesSupervisor(config: PythonRunnerConfig): boolean {
+  return config.store !== 'memory' && !config.stopJobsOnExit;
+}
+
 /** Fills defaults and checks the values; throws `INVALID_ARGUMENT` naming the bad setting. */
 export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunnerConfig {
   const config: PythonRunnerConfig = {
@@ -102,6 +114,8 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     maxConcurrentJobs: partial.maxConcurrentJobs ?? 4,
     maxOutputBytes: partial.maxOutputBytes ?? 1024 * 1024,
     scriptNice: partial.scriptNice ?? 10,
+    stopJobsOnExit: partial.stopJobsOnExit ?? false,
+    supervisorIdleSeconds: partial.supervisorIdleSeconds ?? 60,
     authToken: partial.authToken || undefined,
     allowedHosts: partial.allowedHosts ?? [],
     allowedOrigins: partial.allowedOrigins ?? [],
@@ -157,6 +171,7 @@ export function resolveConfig(partial: Partial<PythonRunnerConfig>): PythonRunne
     throw new InvalidArgumentError(
       `--script-nice must be an integer from 0 to 19, not ${String(config.scriptNice)}`,
     );
+  duration(config.supervisorIdleSeconds, '--supervisor-idle-seconds', true);
   duration(config.leaseSeconds, '--lease-seconds');
   positive(config.maxSessions, '--max-sessions');
   if (!Number.isInteger(config.maxSessions))

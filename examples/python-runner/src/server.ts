@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createJobManager } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
+import { usesSupervisor } from './config';
 import { createConfiguredJobStore } from './job-store-factory';
 import { registerLegacyJobTools } from './legacy/register-legacy-job-tools';
 import { registerLegacyRunTools } from './legacy/register-legacy-run-tools';
@@ -16,6 +17,9 @@ import { packageVersion } from './package-version';
 import type { PythonRunnerServices } from './services';
 import { createServices } from './services';
 import { registerV2Tools } from './v2/register-v2-tools';
+import { createSupervisorClient } from './supervisor/supervisor-client';
+import { supervisorPaths } from './supervisor/supervisor-paths';
+import { supervisorSettingsOf } from './supervisor/supervisor-settings';
 
 /** The server's name and version as MCP clients see them. */
 export const serverInfo = { name: 'sa-python-runner', version: packageVersion() };
@@ -25,8 +29,12 @@ export interface PythonRunnerServer {
   readonly services: PythonRunnerServices;
   /** A new `McpServer` with every tool and the job-stream resource (one per connection or session). */
   createMcpServer(): McpServer;
-  /** Stops accepting calls, ends running children, and leaves no job `running` in the store. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting calls. Scripts under the supervisor go on (their jobs stay `running`);
+   * with `stopJobsOnExit` (or the memory store) they end and their jobs are recorded
+   * `interrupted` with `reason`.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /** Options for `createPythonRunnerServer`. */
@@ -85,7 +93,22 @@ export async function createPythonRunnerServer(
   probePython(config.python).catch((error: unknown) => {
     logger.warn(error instanceof Error ? error.message : String(error));
   });
-  const services = createServices({ config: { ...config, roots }, logger, runner, jobs });
+  const inlineDirectory = join(config.dataDirectory, 'inline') + sep;
+  const supervisor = usesSupervisor(config)
+    ? createSupervisorClient({
+        settings: supervisorSettingsOf(config),
+        paths: supervisorPaths(config),
+        logger,
+        isInlineScript: (script) => script.startsWith(inlineDirectory),
+      })
+    : undefined;
+  const services = createServices({
+    config: { ...config, roots },
+    logger,
+    runner,
+    jobs,
+    ...(supervisor === undefined ? {} : { supervisor }),
+  });
   const servers = new Set<McpServer>();
   let closed: Promise<void> | undefined;
 
@@ -100,9 +123,9 @@ export async function createPythonRunnerServer(
       server.server.onclose = () => servers.delete(server);
       return server;
     },
-    close() {
+    close(reason) {
       closed ??= (async () => {
-        await services.close();
+        await services.close(reason);
         await Promise.all([...servers].map((server) => server.close().catch(() => undefined)));
         await store.close();
       })();

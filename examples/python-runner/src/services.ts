@@ -1,14 +1,19 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ProgressUpdate } from '@sa/core';
-import { ClosedError, createCoalescer } from '@sa/core';
-import type { JobManager, JobRecord, JsonValue } from '@sa/jobs';
+import { ClosedError, SaError, createCoalescer, isSaError } from '@sa/core';
+import type { JobManager, JobMeta, JobRecord, JsonValue } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
 import type { Logger } from './logger';
 import { createOutputBatcher } from './python/output-batcher';
 import type { ExecuteOptions, PreparedRun, PythonRunner } from './python/python-runner';
 import type { BenchmarkResult } from './python/script-request';
 import type { StreamName } from './python/run-process';
+import {
+  createSupervisedJobManager,
+  currentSupervisedCall,
+} from './supervisor/supervised-job-manager';
+import type { RemoteRun, SupervisorClient } from './supervisor/supervisor-client';
 
 /** The request context the SDK hands a tool handler. */
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -32,8 +37,15 @@ export interface PythonRunnerServices {
     extra: ToolExtra,
     options?: Pick<ExecuteOptions, 'benchmark'>,
   ): Promise<BenchmarkResult>;
-  /** Runs a prepared run with the given signal and sinks; shutdown also cancels it. */
-  runTracked(prepared: PreparedRun, options: ExecuteOptions): Promise<BenchmarkResult>;
+  /**
+   * Runs a prepared run with the given signal and sinks; shutdown also cancels it (unless it
+   * runs under the supervisor: then it becomes a job, recorded with `meta`).
+   */
+  runTracked(
+    prepared: PreparedRun,
+    options: ExecuteOptions,
+    meta?: JobMeta,
+  ): Promise<BenchmarkResult>;
   /** Starts a prepared run as a job in the store (legacy `_async` tools). */
   startJob(
     prepared: PreparedRun,
@@ -45,8 +57,12 @@ export interface PythonRunnerServices {
   pidOf(jobId: string): number | undefined;
   /** How many output chunks a job's child wrote, as seen by this process. */
   chunkCounts(jobId: string): Record<StreamName, number>;
-  /** Stops accepting calls, ends inline runs and their children, closes the manager (no job stays running). */
-  close(): Promise<void>;
+  /**
+   * Stops accepting calls and closes the manager. Under the supervisor, scripts go on (inline
+   * runs become its jobs); otherwise inline runs and their children end, and running jobs are
+   * recorded `interrupted` with `reason`.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /** Longest shutdown waits for killed children to be gone. */
@@ -63,11 +79,13 @@ export interface CreateServicesOptions {
   logger: Logger;
   runner: PythonRunner;
   jobs: JobManager;
+  /** Runs scripts under the supervisor of the store (default: in this process). */
+  supervisor?: SupervisorClient;
 }
 
 /** Wires the runner and the job manager together for the tools. */
 export function createServices(options: CreateServicesOptions): PythonRunnerServices {
-  const { runner, jobs, logger } = options;
+  const { runner, jobs, logger, supervisor } = options;
   const inlineRuns = new Set<AbortController>();
   // Every execution in flight, so shutdown can wait until each child tree is really gone.
   const executions = new Set<Promise<unknown>>();
@@ -85,7 +103,13 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
   const notStarted = new Map<string, PreparedRun>();
   // Work of jobs running in this process: settles once the child is gone and its inline script removed.
   const workEnded = new Map<string, Promise<void>>();
+  // Prepared runs of legacy jobs started under the supervisor by this process.
+  const supervisedRuns = new Map<string, PreparedRun>();
   const releaseJob = async (jobId: string): Promise<void> => {
+    // The job has settled (its tree is being killed): its inline script can go now, also when
+    // it never started or the supervisor has not got to removing it yet.
+    await supervisedRuns.get(jobId)?.dispose();
+    supervisedRuns.delete(jobId);
     // A cancelled job can settle before its work has finished killing the child: wait for it.
     await workEnded.get(jobId);
     const prepared = notStarted.get(jobId);
@@ -93,23 +117,78 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     await prepared?.dispose();
   };
   let closing = false;
+  let jobsClosed = false;
 
   const assertOpen = (): void => {
     if (closing) throw new ClosedError('The server is shutting down and accepts no new calls');
   };
 
+  const runSupervised = async (
+    client: SupervisorClient,
+    prepared: PreparedRun,
+    runOptions: ExecuteOptions,
+    signal: AbortSignal,
+    meta: JobMeta | undefined,
+  ): Promise<BenchmarkResult> => {
+    const call = currentSupervisedCall();
+    if (call?.startMeta !== undefined) {
+      const record = await startSupervisedJob(client, prepared, call.startMeta);
+      call.startedAs(record);
+      throw new SaError('CLOSED', `The run continues as job ${record.id} of the supervisor`);
+    }
+    let remote: RemoteRun;
+    try {
+      remote = await client.run(prepared, {
+        signal,
+        ...(runOptions.benchmark === undefined ? {} : { benchmark: runOptions.benchmark }),
+        ...(runOptions.onProgress === undefined ? {} : { onProgress: runOptions.onProgress }),
+        ...(runOptions.onSpawn === undefined ? {} : { onSpawn: runOptions.onSpawn }),
+        meta: meta ?? { tool: 'py_run', label: prepared.script },
+      });
+    } catch (error) {
+      // It never reached the supervisor: its inline script is still ours to remove.
+      await prepared.dispose();
+      throw error;
+    }
+    call?.bind(remote);
+    return remote.result;
+  };
+
   const runTracked = async (
     prepared: PreparedRun,
     runOptions: ExecuteOptions,
+    meta?: JobMeta,
   ): Promise<BenchmarkResult> => {
     assertOpen();
+    if (supervisor !== undefined) {
+      const controller = new AbortController();
+      const outer = runOptions.signal;
+      const onAbort = (): void => controller.abort(outer?.reason);
+      outer?.addEventListener('abort', onAbort, { once: true });
+      if (outer?.aborted) controller.abort(outer.reason);
+      inlineRuns.add(controller);
+      try {
+        return await track(
+          runSupervised(supervisor, prepared, runOptions, controller.signal, meta),
+        );
+      } finally {
+        outer?.removeEventListener('abort', onAbort);
+        inlineRuns.delete(controller);
+      }
+    }
     const controller = new AbortController();
     const outer = runOptions.signal;
     const onAbort = (): void => controller.abort(outer?.reason);
     outer?.addEventListener('abort', onAbort, { once: true });
     if (outer?.aborted) controller.abort(outer.reason);
     inlineRuns.add(controller);
-    const batcher = runOptions.onOutput ? createOutputBatcher(runOptions.onOutput) : undefined;
+    const onOutput = runOptions.onOutput;
+    // Once the manager closed, what a killed script still prints has nowhere to go.
+    const batcher = onOutput
+      ? createOutputBatcher((stream, chunk) => {
+          if (!jobsClosed) onOutput(stream, chunk);
+        })
+      : undefined;
     try {
       return await track(
         runner.execute(prepared, {
@@ -125,11 +204,40 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     }
   };
 
+  const startSupervisedJob = async (
+    client: SupervisorClient,
+    prepared: PreparedRun,
+    meta: JobMeta,
+  ): Promise<JobRecord> => {
+    // The child may start before the job's id arrives here.
+    const seen: { jobId?: string; pid?: number } = {};
+    const counts = { stdout: 0, stderr: 0 };
+    let record: JobRecord;
+    try {
+      record = await client.start(prepared, meta, {
+        onSpawn: (spawned) => {
+          seen.pid = spawned;
+          if (seen.jobId !== undefined) pids.set(seen.jobId, spawned);
+        },
+        onChunks: (seen) => Object.assign(counts, seen),
+      });
+    } catch (error) {
+      // Refused (the supervisor removed the script) or never sent: the script is not running.
+      if (!isSaError(error, 'INTERRUPTED')) await prepared.dispose();
+      throw error;
+    }
+    seen.jobId = record.id;
+    chunks.set(record.id, counts);
+    if (seen.pid !== undefined) pids.set(record.id, seen.pid);
+    supervisedRuns.set(record.id, prepared);
+    return record;
+  };
+
   return {
     config: options.config,
     logger,
     runner,
-    jobs,
+    jobs: supervisor === undefined ? jobs : createSupervisedJobManager(jobs, supervisor),
     get closing() {
       return closing;
     },
@@ -164,6 +272,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     },
     async startJob(prepared, meta) {
       assertOpen();
+      if (supervisor !== undefined) return startSupervisedJob(supervisor, prepared, meta);
       let resolveId: (id: string) => void = () => undefined;
       const jobId = new Promise<string>((resolve) => {
         resolveId = resolve;
@@ -183,9 +292,10 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
                 ended = resolve;
               }),
             );
-            const batcher = createOutputBatcher((stream, chunk) =>
-              jobs.appendOutput(id, stream, chunk),
-            );
+            const batcher = createOutputBatcher((stream, chunk) => {
+              // Once the manager closed, late output has nowhere to go.
+              if (!jobsClosed) jobs.appendOutput(id, stream, chunk);
+            });
             try {
               const result = await track(
                 runner.execute(prepared, {
@@ -221,12 +331,20 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     releaseJob,
     pidOf: (jobId) => pids.get(jobId),
     chunkCounts: (jobId) => chunks.get(jobId) ?? { stdout: 0, stderr: 0 },
-    async close() {
+    async close(reason = 'the server stopped') {
       if (closing) return;
       closing = true;
+      // Under the supervisor, letting go of it first turns inline runs into its jobs: the
+      // aborts below then reach nothing but this process's side of them.
+      supervisor?.detach();
       for (const controller of inlineRuns)
         controller.abort(new ClosedError('The server is shutting down'));
-      await jobs.close({ graceMs: 0 });
+      await jobs.close(
+        supervisor === undefined
+          ? { graceMs: 0, interruptReason: `The job was interrupted: ${reason}` }
+          : { graceMs: 0 },
+      );
+      jobsClosed = true;
       // A cancelled job settles at once; its child tree is killed a moment later: wait for that.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -136,8 +136,12 @@ export interface JobManager {
   wait(id: string, options: WaitOptions): Promise<JobRecord>;
   readOutput(id: string, stream: OutputStream, options?: ReadOutputOptions): Promise<OutputChunk>;
   prune(options?: PruneOptions): Promise<number>;
-  /** Stops heartbeats, waits up to `graceMs` for running work, cancels the rest; no job stays running. */
-  close(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * Stops heartbeats, waits up to `graceMs` for running work, cancels the rest; no job stays
+   * running. With `interruptReason`, the rest are recorded `interrupted` with that message
+   * instead of `cancelled` (their owner stopped; nobody asked to cancel them).
+   */
+  close(options?: { graceMs?: number; interruptReason?: string }): Promise<void>;
 }
 
 export type { JobStatus };

@@ -334,9 +334,20 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       return store.prune(pruneOptions);
     },
 
-    close(closeOptions?: { graceMs?: number }): Promise<void> {
+    close(closeOptions?: { graceMs?: number; interruptReason?: string }): Promise<void> {
       if (closing !== undefined) return closing;
       const graceMs = closeOptions?.graceMs ?? 0;
+      const interruptReason = closeOptions?.interruptReason;
+      if (
+        interruptReason !== undefined &&
+        (typeof interruptReason !== 'string' || interruptReason.trim() === '')
+      )
+        return Promise.reject(
+          new InvalidArgumentError(
+            `Invalid interruptReason: expected a non-empty string, got ${JSON.stringify(interruptReason)}`,
+            { data: { field: 'interruptReason' } },
+          ),
+        );
       if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0)
         return Promise.reject(
           new InvalidArgumentError(
@@ -349,10 +360,15 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       closed = true;
       maintenance.stop();
       maintenanceTimers.clearAll();
+      if (interruptReason !== undefined)
+        for (const job of owned.values()) job.markInterrupted(interruptReason);
       closing = (async () => {
         await Promise.all([runner.close({ graceMs }), waitForOwned(graceMs)]);
-        for (const job of [...owned.values()])
-          job.requestCancel('The job manager closed before the job finished');
+        for (const job of [...owned.values()]) {
+          if (interruptReason === undefined)
+            job.requestCancel('The job manager closed before the job finished');
+          else job.interrupt(interruptReason);
+        }
         const finals = [...owned.values()].map((job) => job.finalizing);
         const finished = await Promise.race([
           Promise.all([...finals, output.flushAll()]).then(() => true),

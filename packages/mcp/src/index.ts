@@ -1,21 +1,35 @@
-export { registerSmartTool } from './register-smart-tool';
+// @sa/mcp: the SDK v1 API (what `@sa/mcp/sdk-v1` exports), kept at the root for existing users.
+export {
+  createSmartTools,
+  registerSmartTool,
+  registerJobTools,
+  tasksCapability,
+  toTask,
+  taskStatusOf,
+  modelImmediateResponseKey,
+  createJobTaskStore,
+  smartAsyncMetaKey,
+  resolveBudgetMs,
+  defaultBudgetMs,
+  defaultSettleMs,
+  scopeOf,
+} from './sdk-v1';
 export type {
+  SmartTools,
+  JobTools,
+  JobTaskStoreOptions,
   SmartToolConfig,
   SmartToolContext,
   SmartToolHandler,
   SmartToolOptions,
+  SmartToolsOptions,
   SmartToolResult,
-} from './smart-tool-types';
-export { smartAsyncMetaKey } from './job-handle';
-export type { JobHandle, HandleReason } from './job-handle';
-export type { JobView } from './job-view';
-export { resolveBudgetMs, defaultBudgetMs } from './budget-from-environment';
-export { registerJobTools } from './register-job-tools';
-export type { JobTools } from './register-job-tools';
-export type { JobToolsOptions } from './job-tools-types';
-export { tasksCapability } from './task-handlers';
-export { toTask, taskStatusOf, modelImmediateResponseKey } from './task-mapping';
-export { createJobTaskStore } from './job-task-store';
-export type { JobTaskStoreOptions } from './job-task-store';
-export { scopeOf } from './scope';
-export type { ScopeSource } from './scope';
+  SmartToolAnnotations,
+  JobHandle,
+  HandleReason,
+  JobView,
+  JobToolsOptions,
+  ScopeSource,
+  Caller,
+  CallerAuthInfo,
+} from './sdk-v1';

@@ -1,15 +1,18 @@
-import { mkdtemp, readFile, realpath } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../testing/is-alive';
 import { callJson, eventually, startStdioServer } from '../testing/stdio-server';
+import { killSupervisors } from '../testing/supervisor-processes';
 
 interface JobStatus {
   job: {
     job_id: string;
     status: string;
     progress: { progress: number } | null;
+    error?: { message: string } | null;
+    cancel_requested?: boolean;
     new_stdout?: string;
   };
 }
@@ -32,17 +35,30 @@ async function readPids(pidFile: string): Promise<number[]> {
   });
 }
 
-async function workspace(prefix: string): Promise<{ root: string; args: string[] }> {
+async function workspace(
+  prefix: string,
+  extra: string[] = [],
+): Promise<{ root: string; args: string[] }> {
   const root = await realpath(await mkdtemp(join(tmpdir(), prefix)));
+  directories.push(root);
   return {
     root,
-    args: ['--root', root, '--data-dir', join(root, '.data'), '--inline-timeout', '0.3'],
+    args: ['--root', root, '--data-dir', join(root, '.data'), '--inline-timeout', '0.3', ...extra],
   };
 }
 
+const directories: string[] = [];
+
+afterAll(async () => {
+  for (const root of directories) {
+    await killSupervisors(join(root, '.data'));
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 describe('server lifecycle', { timeout: 90_000 }, () => {
-  it('after kill -9 mid-job and a restart: running and pending jobs are interrupted, orphans ended, then pruned', async () => {
-    const { root, args } = await workspace('sa-e2e-kill-');
+  it('--stop-jobs-on-exit, after kill -9 mid-job and a restart: running and pending jobs are interrupted, orphans ended, then pruned', async () => {
+    const { root, args } = await workspace('sa-e2e-kill-', ['--stop-jobs-on-exit']);
     const first = await startStdioServer([...args, '--max-concurrent-jobs', '1']);
     const pidFile = join(root, 'pids.txt');
     const running = await callJson<{ job_id: string }>(first.client, 'py_run_script_in_dir_v2', {
@@ -124,8 +140,8 @@ describe('server lifecycle', { timeout: 90_000 }, () => {
     }
   });
 
-  it('SIGTERM stops the server: running scripts killed, no job left running', async () => {
-    const { root, args } = await workspace('sa-e2e-term-');
+  it('--stop-jobs-on-exit: SIGTERM stops the server, running scripts killed, their jobs interrupted with the reason', async () => {
+    const { root, args } = await workspace('sa-e2e-term-', ['--stop-jobs-on-exit']);
     const first = await startStdioServer(args);
     const pidFile = join(root, 'pids.txt');
     const handle = await callJson<{ job_id: string }>(first.client, 'py_run_script_in_dir_v2', {
@@ -144,7 +160,9 @@ describe('server lifecycle', { timeout: 90_000 }, () => {
       const { json } = await callJson<JobStatus>(second.client, 'py_job_status', {
         job_id: handle.json.job_id,
       });
-      expect(['cancelled', 'interrupted']).toContain(json.job.status);
+      expect(json.job.status).toBe('interrupted');
+      expect(json.job.error?.message).toBe('The job was interrupted: the server stopped (SIGTERM)');
+      expect(json.job.cancel_requested).toBe(false);
     } finally {
       await second.close();
     }

@@ -142,6 +142,9 @@ describe.each(stores)('two replicas sharing the $kind store', (store) => {
       String(leaseSeconds),
       '--heartbeat-seconds',
       String(heartbeatSeconds),
+      // Each replica runs its own scripts, so that kill -9 of A is the death of its jobs' owner
+      // (scripts under the supervisor, which outlive their server, are tested in supervisor.test.ts).
+      '--stop-jobs-on-exit',
     ];
     // Start one first, so only one of them migrates a new PostgreSQL schema under load.
     a = await startHttpReplica([...common, '--data-dir', join(root, 'a')], token);

@@ -7,8 +7,9 @@ export const launcherHeaderLength = 16;
  * Unix socket per output fd to the server's socket (`argv[1]`), sends a header naming the
  * request and the fd, and hands the sockets to the child as its stdio, so the child writes
  * straight to the server. It reports `spawned` (with the pid), `error` and `exit` messages, and
- * exits when the server disconnects (children stay, as detached children of a killed server do),
- * removing the socket's directory.
+ * exits when the server disconnects (children stay, as detached children of a killed server do,
+ * unless `argv[2]` is `end-children`: then their process groups are killed first), removing the
+ * socket's directory.
  */
 export const launcherScript = String.raw`
 'use strict';
@@ -18,6 +19,8 @@ const net = require('node:net');
 const os = require('node:os');
 const socketPath = process.argv[1];
 const headerLength = ${launcherHeaderLength};
+const endChildren = process.argv[2] === 'end-children';
+const children = new Set();
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -100,7 +103,11 @@ async function launch(request) {
     reported = true;
     send({ type: 'spawned', id: request.id, pid: child.pid });
   });
-  child.once('exit', (code, signal) => send({ type: 'exit', id: request.id, code, signal }));
+  if (child.pid !== undefined) children.add(child.pid);
+  child.once('exit', (code, signal) => {
+    children.delete(child.pid);
+    send({ type: 'exit', id: request.id, code, signal });
+  });
 }
 
 process.on('message', (request) => {
@@ -110,6 +117,13 @@ process.on('message', (request) => {
 });
 // The server is gone (or closed the launcher): remove its socket directory, even after a kill -9.
 process.on('disconnect', () => {
+  if (endChildren) {
+    for (const pid of children) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }
+  }
   require('node:fs').rmSync(require('node:path').dirname(socketPath), { recursive: true, force: true });
   process.exit(0);
 });

@@ -48,6 +48,8 @@ export interface ProcessLauncher {
    * `nice` is not an integer from 0 to 19.
    */
   launch(request: LaunchRequest): Promise<LaunchedProcess>;
+  /** Starts the launcher process now rather than on the first `launch` (it holds no reference while idle). */
+  warmUp(): void;
   /** Stops the launcher process (children keep running) and removes its socket. */
   close(): void;
 }
@@ -73,6 +75,16 @@ interface LauncherProcess {
   directory: string;
 }
 
+/** Options for `createProcessLauncher`. */
+export interface ProcessLauncherOptions {
+  /**
+   * When this process goes away (even by `kill -9`), the launcher kills its children's process
+   * groups instead of leaving them running (default false: they stay, and a later server reaps
+   * them through the child registry).
+   */
+  endChildrenOnExit?: boolean;
+}
+
 /**
  * Creates a launcher: one small Node process, started on first use, that spawns children on
  * request. `spawn()` forks the calling process, which blocks its event loop for a time that
@@ -85,7 +97,7 @@ interface LauncherProcess {
  * child.stdout.pipe(process.stderr);
  * console.log(await child.exit);
  */
-export function createProcessLauncher(): ProcessLauncher {
+export function createProcessLauncher(options: ProcessLauncherOptions = {}): ProcessLauncher {
   const pending = new Map<number, PendingLaunch>();
   let nextId = 1;
   let current: LauncherProcess | undefined;
@@ -197,7 +209,9 @@ export function createProcessLauncher(): ProcessLauncher {
     server.listen(socketPath);
     const environment = { ...process.env };
     delete environment['NODE_OPTIONS'];
-    const child = spawn(process.execPath, ['-e', launcherScript, socketPath], {
+    const launcherArgs = ['-e', launcherScript, socketPath];
+    if (options.endChildrenOnExit === true) launcherArgs.push('end-children');
+    const child = spawn(process.execPath, launcherArgs, {
       env: environment,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
@@ -249,6 +263,11 @@ export function createProcessLauncher(): ProcessLauncher {
           nice,
         });
       });
+    },
+    warmUp() {
+      if (current) return;
+      start();
+      if (pending.size === 0) setReferenced(false);
     },
     close() {
       const launcher = current;

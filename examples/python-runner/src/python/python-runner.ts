@@ -14,6 +14,7 @@ import type { PathKind } from './path-safety';
 import { resolveInsideRoots } from './path-safety';
 import { createResourceSampler } from './resource-sampler';
 import type { ResourceSampler } from './resource-sampler';
+import type { ProcessLauncher } from './process-launcher';
 import type { OutputSink } from './run-process';
 import { runProcess } from './run-process';
 import { readScriptMetadata } from './script-metadata';
@@ -48,6 +49,8 @@ export interface PythonRunnerSettings {
   helperDirectory?: string;
   /** Records running children so a restarted server can end those a crashed one left behind. */
   childRegistry?: ChildRegistry;
+  /** Starts the scripts (default: the shared launcher process). */
+  launcher?: ProcessLauncher;
 }
 
 /** What a run reports while it runs. */
@@ -321,6 +324,7 @@ export function createPythonRunner(settings: PythonRunnerSettings): PythonRunner
         maxOutputBytes: settings.maxOutputBytes,
         nice: settings.scriptNice,
         channel: Boolean(options.benchmark),
+        ...(settings.launcher === undefined ? {} : { launcher: settings.launcher }),
         onOutput: (stream, chunk) => {
           if (stream === 'stdout') stdout += chunk;
           else stderr += chunk;

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SmartToolContext } from '@sa/mcp';
-import { registerJobTools, registerSmartTool } from '@sa/mcp';
+import { registerJobTools, registerSmartTool, scopeOf } from '@sa/mcp';
 import {
   inDirectoryShape,
   runSavedShape,
@@ -11,6 +11,7 @@ import {
 import type { ExecuteOptions, PreparedRun, RunKind } from '../python/python-runner';
 import { toRunScriptResult } from '../python/python-runner';
 import type { ScriptRequest } from '../python/script-request';
+import type { JsonValue } from '@sa/jobs';
 import type { PythonRunnerServices } from '../services';
 
 /** The job tools' prefix: `py_job_status`, `py_list_jobs`, `py_cancel_job`, `py_prune_jobs`. */
@@ -29,6 +30,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
     logger: { warn: (message: string) => services.logger.warn(message) },
   });
   const run = async (
+    tool: string,
     kind: RunKind,
     args: ScriptRequest,
     context: SmartToolContext,
@@ -36,12 +38,22 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
   ) => {
     services.assertOpen();
     const prepared: PreparedRun = await runner.prepare(kind, args);
-    return services.runTracked(prepared, {
-      ...extra,
-      signal: context.signal,
-      onProgress: (update) => context.reportProgress(update),
-      onOutput: (stream, chunk) => context.appendOutput(stream, chunk),
-    });
+    return services.runTracked(
+      prepared,
+      {
+        ...extra,
+        signal: context.signal,
+        onProgress: (update) => context.reportProgress(update),
+        onOutput: (stream, chunk) => context.appendOutput(stream, chunk),
+      },
+      // The job kept if this server goes away while the run is inline (under the supervisor).
+      {
+        tool,
+        label: scriptLabel(args),
+        input: JSON.parse(JSON.stringify(args)) as JsonValue,
+        scope: scopeOf(context),
+      },
+    );
   };
   const scriptLabel = (args: ScriptRequest): string =>
     args.script_path ?? args.script_name ?? 'inline script';
@@ -54,7 +66,8 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
         'Run a Python script (a file in directory, or inline content) with directory as working directory; returns stdout, stderr and exit_code. Print `::progress <current>/<total> [message]` lines to report progress.',
       inputSchema: { ...inDirectoryShape, ...timeoutShape },
     },
-    async (args, context) => toRunScriptResult(await run('in-directory', args, context)),
+    async (args, context) =>
+      toRunScriptResult(await run('py_run_script_in_dir_v2', 'in-directory', args, context)),
     smartOptions(scriptLabel),
   );
 
@@ -72,7 +85,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
         cpu_time_seconds: _cpu,
         peak_rss_mb: _rss,
         ...result
-      } = await run('with-dependencies', args, context);
+      } = await run('py_run_script_with_dependencies_v2', 'with-dependencies', args, context);
       return result;
     },
     smartOptions(scriptLabel),
@@ -91,7 +104,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
       },
     },
     (args, context) =>
-      run('with-dependencies', args, context, {
+      run('py_benchmark_script_v2', 'with-dependencies', args, context, {
         benchmark: { sampleIntervalMs: args.sample_interval * 1000 },
       }),
     smartOptions(scriptLabel),
@@ -104,7 +117,8 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
       description: 'Run a script saved with py_save_script (its PEP 723 dependencies installed).',
       inputSchema: { ...runSavedShape, ...timeoutShape },
     },
-    async (args, context) => toRunScriptResult(await run('saved', args, context)),
+    async (args, context) =>
+      toRunScriptResult(await run('py_run_saved_script_v2', 'saved', args, context)),
     smartOptions(scriptLabel),
   );
 }

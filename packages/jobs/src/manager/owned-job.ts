@@ -19,7 +19,7 @@ export interface OwnedJobContext {
   heartbeatMs: number;
   /** How soon a progress report is written (coalesced; at most once per this interval). */
   progressFlushMs: number;
-  retention: Record<'completed' | 'failed' | 'cancelled', number | null>;
+  retention: Record<'completed' | 'failed' | 'cancelled' | 'interrupted', number | null>;
   /** True once `close` gave up on unfinished store writes. */
   abandoned(): boolean;
   /** Tells in-process waiters that the job changed. */
@@ -88,6 +88,7 @@ export class OwnedJob {
   private heartbeatTimer: unknown;
   private progressTimer: unknown;
   private cancelReason: string | null = null;
+  private interruptReason: string | null = null;
   private readonly unsubscribes: (() => void)[] = [];
   private readonly context: OwnedJobContext;
 
@@ -133,6 +134,21 @@ export class OwnedJob {
     if (this.finalizing !== undefined) return;
     this.cancelReason = reason ?? 'The job was cancelled';
     this.task.cancel(this.cancelReason);
+  }
+
+  /**
+   * Its owner is stopping: if the work ends cancelled without anyone asking for a cancel, the job
+   * is recorded `interrupted` with `reason` (call before the work is aborted).
+   */
+  markInterrupted(reason: string): void {
+    this.interruptReason = reason;
+  }
+
+  /** Aborts the work now and records the job `interrupted` with `reason`. */
+  interrupt(reason: string): void {
+    if (this.finalizing !== undefined) return;
+    this.interruptReason = reason;
+    this.task.cancel(reason);
   }
 
   /** Aborts the work because the job is no longer ours (reaped, fenced out, deleted). */
@@ -248,7 +264,11 @@ export class OwnedJob {
       await this.statusWrite;
       await this.context.output.flush(this.id);
       let patch: TransitionPatch = {
-        ...terminalPatch(outcome, this.cancelReason),
+        ...(this.interruptReason !== null &&
+        this.cancelReason === null &&
+        outcome.status === 'cancelled'
+          ? { status: 'interrupted', error: { code: 'INTERRUPTED', message: this.interruptReason } }
+          : terminalPatch(outcome, this.cancelReason)),
         progress: this.latestProgress,
       };
       const result = await this.writeTerminal(patch).catch(async (error: unknown) => {
@@ -279,7 +299,7 @@ export class OwnedJob {
   }
 
   private writeTerminal(patch: TransitionPatch): Promise<TransitionResult> {
-    const status = patch.status as 'completed' | 'failed' | 'cancelled';
+    const status = patch.status as 'completed' | 'failed' | 'cancelled' | 'interrupted';
     const ttlMs = this.context.retention[status];
     return retryStoreCall(
       () =>
