@@ -1,4 +1,4 @@
-import type { Task, TaskWatcher } from './background-task';
+import type { Task, TaskWatcher } from './task';
 import { maxTimerDelayMs } from './default-timers';
 import { rejectWith } from './reject-with';
 import { requestAbortedError } from './request-aborted-error';

@@ -40,11 +40,21 @@ describe('BudgetResult', () => {
     >();
   });
 
-  it('rejects options without budgetMs and a work that is not async', () => {
+  it('accepts a work that returns a plain value, undefined included, with the same value type', () => {
+    expectTypeOf(runWithBudget(() => 1, { budgetMs: 1 })).toEqualTypeOf<
+      Promise<BudgetResult<number>>
+    >();
+    expectTypeOf(runWithBudget(() => undefined, { budgetMs: 1 })).toEqualTypeOf<
+      Promise<BudgetResult<undefined>>
+    >();
+    expectTypeOf(startInBackground(() => Promise.resolve('x'))).toEqualTypeOf<
+      BackgroundTask<string>
+    >();
+  });
+
+  it('rejects options without budgetMs', () => {
     // @ts-expect-error budgetMs is required
     void runWithBudget(() => Promise.resolve(1), {});
-    // @ts-expect-error a work returns a promise
-    void runWithBudget(() => 1, { budgetMs: 1 });
     // @ts-expect-error onRequestAbort is 'cancel' or 'promote'
     void runWithBudget(() => Promise.resolve(1), { budgetMs: 1, onRequestAbort: 'ignore' });
   });

@@ -1,3 +1,4 @@
+import { clampTimerDelay } from './default-timers';
 import type { Timers } from './types';
 
 /** Delivers values at most once per interval: the first at once, then the latest one. */
@@ -49,7 +50,7 @@ export function createCoalescer<T>(
   };
   const start = (): void => {
     waiting = true;
-    handle = timers.setTimeout(onInterval, intervalMs);
+    handle = timers.setTimeout(onInterval, clampTimerDelay(intervalMs));
   };
   const stop = (): void => {
     if (waiting) timers.clearTimeout(handle);

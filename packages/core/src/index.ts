@@ -27,6 +27,7 @@ export {
   serializeError,
 } from './errors';
 export type { SaErrorCode, SaErrorOptions } from './errors';
+export { defaultTimers, maxTimerDelayMs, clampTimerDelay } from './default-timers';
 export { runWithBudget } from './run-with-budget';
 export { startInBackground } from './start-in-background';
 export { reportProgress } from './report-progress';

@@ -28,24 +28,24 @@ export function checkRunOptions(
   options: RunWithBudgetOptions,
   defaults?: { timers?: Timers | undefined; now?: (() => number) | undefined },
 ): CheckedRunOptions {
-  assertFunction(work, 'work');
+  assertFunction('work', work);
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError(
       `runWithBudget needs an options object with budgetMs, got ${describeValue(options)}`,
     );
   }
   const { budgetMs, signal, onRequestAbort, timers, now, onProgress, progressIntervalMs } = options;
-  assertDuration(budgetMs, 'budgetMs');
-  assertOptionalSignal(signal, 'signal');
+  assertDuration('budgetMs', budgetMs);
+  assertOptionalSignal('signal', signal);
   if (onRequestAbort !== undefined && onRequestAbort !== 'cancel' && onRequestAbort !== 'promote') {
     throw new InvalidArgumentError(
       `onRequestAbort must be 'cancel' or 'promote', got ${describeValue(onRequestAbort)}`,
     );
   }
-  assertOptionalTimers(timers, 'timers');
-  assertOptionalFunction(now, 'now');
-  assertOptionalFunction(onProgress, 'onProgress');
-  assertOptionalDuration(progressIntervalMs, 'progressIntervalMs');
+  assertOptionalTimers('timers', timers);
+  assertOptionalFunction('now', now);
+  assertOptionalFunction('onProgress', onProgress);
+  assertOptionalDuration('progressIntervalMs', progressIntervalMs);
   return {
     budgetMs,
     signal,

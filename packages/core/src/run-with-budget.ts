@@ -1,9 +1,9 @@
 import { rejectWith } from './reject-with';
 import { awaitBudget } from './await-budget';
-import { Task } from './background-task';
+import { Task } from './task';
 import { requestAbortedError } from './request-aborted-error';
 import { checkRunOptions, type CheckedRunOptions } from './run-options';
-import type { BudgetResult, RunWithBudgetOptions, Work } from './types';
+import type { BudgetResult, RunWithBudgetOptions, Timers, Work } from './types';
 
 /**
  * Runs work inline for up to `budgetMs`: resolves `completed` if it settles in time (or rejects
@@ -18,9 +18,23 @@ export function runWithBudget<T>(
   work: Work<T>,
   options: RunWithBudgetOptions,
 ): Promise<BudgetResult<T>> {
+  return runTaskWithBudget(work, options, (task) => task.begin());
+}
+
+/**
+ * The one body of `runWithBudget`, free and on a runner: checks the arguments, honours an
+ * already aborted request signal, creates the task and watches the budget. `launch` begins the
+ * task (the free function) or hands it to a slot or the queue (a runner).
+ */
+export function runTaskWithBudget<T>(
+  work: Work<T>,
+  options: RunWithBudgetOptions,
+  launch: (task: Task<T>) => void,
+  defaults?: { timers: Timers; now: () => number },
+): Promise<BudgetResult<T>> {
   let checked: CheckedRunOptions;
   try {
-    checked = checkRunOptions(work, options);
+    checked = checkRunOptions(work, options, defaults);
   } catch (error) {
     return rejectWith(error);
   }
@@ -28,10 +42,10 @@ export function runWithBudget<T>(
   if (signal?.aborted === true && checked.onRequestAbort === 'cancel') {
     return Promise.reject(requestAbortedError(signal, 'before the work started'));
   }
-  const task = new Task(work, checked);
+  const task = new Task(work, { now: checked.now, timers: checked.timers });
   if (signal?.aborted === true) {
-    task.begin();
+    launch(task);
     return Promise.resolve({ status: 'promoted', task });
   }
-  return awaitBudget(task, checked, task.createdAt, () => task.begin());
+  return awaitBudget(task, checked, task.createdAt, () => launch(task));
 }

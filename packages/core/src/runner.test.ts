@@ -134,9 +134,9 @@ describe('createRunner queueing', () => {
     let innerStatusDuringOuter: TaskStatus | undefined;
     let inner: BackgroundTask<string> | undefined;
     const outer = runner.startInBackground(() => {
-      inner = runner.startInBackground(() => 'inner' as unknown as Promise<string>);
+      inner = runner.startInBackground(() => 'inner');
       innerStatusDuringOuter = inner.status;
-      return 'outer' as unknown as Promise<string>;
+      return 'outer';
     });
     expect(innerStatusDuringOuter).toBe('pending');
     expect(outer.status).toBe('completed');
@@ -150,7 +150,7 @@ describe('createRunner queueing', () => {
     let runningDuringWork: number | undefined;
     runner.startInBackground(() => {
       runningDuringWork = runner.running;
-      return 'done' as unknown as Promise<string>;
+      return 'done';
     });
     expect(runningDuringWork).toBe(1);
     expect(runner.running).toBe(0);
@@ -174,7 +174,7 @@ describe('createRunner queueing', () => {
     let closing: ReturnType<typeof runner.close> | undefined;
     runner.startInBackground(() => {
       closing = runner.close({ graceMs: 60_000 });
-      return 'done' as unknown as Promise<string>;
+      return 'done';
     });
     await expect(closing).resolves.toEqual({ cancelled: [] });
     expect(vi.getTimerCount()).toBe(0);

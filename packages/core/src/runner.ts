@@ -1,10 +1,8 @@
 import { rejectWith } from './reject-with';
-import { awaitBudget } from './await-budget';
-import { Task } from './background-task';
+import { Task } from './task';
 import { defaultNow, defaultTimers, maxTimerDelayMs } from './default-timers';
 import { CancelledError, ClosedError, InvalidArgumentError } from './errors';
-import { requestAbortedError } from './request-aborted-error';
-import { checkRunOptions, type CheckedRunOptions } from './run-options';
+import { runTaskWithBudget } from './run-with-budget';
 import type {
   BackgroundTask,
   BudgetResult,
@@ -50,8 +48,8 @@ export function createRunner(options: RunnerOptions): Runner {
       `concurrency must be an integer >= 1 (or Infinity), got ${describeValue(concurrency)}`,
     );
   }
-  assertOptionalTimers(options.timers, 'timers');
-  assertOptionalFunction(options.now, 'now');
+  assertOptionalTimers('timers', options.timers);
+  assertOptionalFunction('now', options.now);
   const runnerTimers = options.timers ?? defaultTimers;
   const runnerNow = options.now ?? defaultNow;
 
@@ -143,8 +141,8 @@ export function createRunner(options: RunnerOptions): Runner {
   const close = (closeOptions?: { graceMs?: number }): Promise<RunnerCloseResult> => {
     if (closing !== undefined) return closing;
     try {
-      assertOptionalObject(closeOptions, 'options');
-      assertOptionalDuration(closeOptions?.graceMs, 'graceMs');
+      assertOptionalObject('options', closeOptions);
+      assertOptionalDuration('graceMs', closeOptions?.graceMs);
     } catch (error) {
       return rejectWith(error);
     }
@@ -187,20 +185,7 @@ export function createRunner(options: RunnerOptions): Runner {
   return {
     runWithBudget<T>(work: Work<T>, runOptions: RunWithBudgetOptions): Promise<BudgetResult<T>> {
       if (!accepting) return Promise.reject(new ClosedError('The runner is closed'));
-      let checked: CheckedRunOptions;
-      try {
-        checked = checkRunOptions(work, runOptions, { timers: runnerTimers, now: runnerNow });
-      } catch (error) {
-        return rejectWith(error);
-      }
-      const { signal } = checked;
-      if (signal?.aborted === true && checked.onRequestAbort === 'cancel') {
-        return Promise.reject(requestAbortedError(signal, 'before the work started'));
-      }
-      const task = createTask(work, checked.now, checked.timers);
-      if (signal?.aborted === true)
-        return Promise.resolve({ status: 'promoted', task: admit(task) });
-      return awaitBudget(task, checked, task.createdAt, () => admit(task));
+      return runTaskWithBudget(work, runOptions, admit, { timers: runnerTimers, now: runnerNow });
     },
     startInBackground<T>(
       work: Work<T>,
@@ -210,9 +195,9 @@ export function createRunner(options: RunnerOptions): Runner {
       if (typeof work !== 'function') {
         throw new InvalidArgumentError(`work must be a function, got ${describeValue(work)}`);
       }
-      assertOptionalObject(startOptions, 'options');
-      assertOptionalFunction(startOptions?.now, 'now');
-      assertOptionalTimers(startOptions?.timers, 'timers');
+      assertOptionalObject('options', startOptions);
+      assertOptionalFunction('now', startOptions?.now);
+      assertOptionalTimers('timers', startOptions?.timers);
       return admit(
         createTask(work, startOptions?.now ?? runnerNow, startOptions?.timers ?? runnerTimers),
       );

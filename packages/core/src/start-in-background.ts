@@ -1,4 +1,4 @@
-import { Task } from './background-task';
+import { Task } from './task';
 import { defaultNow, defaultTimers } from './default-timers';
 import type { BackgroundTask, StartInBackgroundOptions, Work } from './types';
 import {
@@ -20,10 +20,10 @@ export function startInBackground<T>(
   work: Work<T>,
   options?: StartInBackgroundOptions,
 ): BackgroundTask<T> {
-  assertFunction(work, 'work');
-  assertOptionalObject(options, 'options');
-  assertOptionalFunction(options?.now, 'now');
-  assertOptionalTimers(options?.timers, 'timers');
+  assertFunction('work', work);
+  assertOptionalObject('options', options);
+  assertOptionalFunction('now', options?.now);
+  assertOptionalTimers('timers', options?.timers);
   const task = new Task(work, {
     now: options?.now ?? defaultNow,
     timers: options?.timers ?? defaultTimers,

@@ -18,8 +18,12 @@ export interface WorkContext {
   reportProgress(update: ProgressUpdate): void;
 }
 
-/** A piece of work: an async function that receives a signal and a progress reporter. */
-export type Work<T> = (context: WorkContext) => Promise<T>;
+/**
+ * A piece of work: a function that receives a signal and a progress reporter and returns its
+ * value or a promise of it. A plain (non-promise) return, `undefined` included, settles the
+ * task at once; a throw fails it.
+ */
+export type Work<T> = (context: WorkContext) => T | PromiseLike<T>;
 
 /** Where a background task is in its life. `completed`, `failed` and `cancelled` are final. */
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

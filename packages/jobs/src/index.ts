@@ -45,6 +45,9 @@ export type {
 } from './job-manager-types';
 export { createJobId, createLeaseToken } from './ids';
 export { createJobManager } from './job-manager';
+export { createJobStore } from './create-job-store';
+export type { JobStoreBackend, BackendRead } from './job-store-backend';
+export type { NormalizedListQuery, NormalizedPruneOptions } from './validate-arguments';
 export { createMemoryJobStore } from './memory-store';
 export type { MemoryJobStoreOptions } from './memory-store';
 export { createFileJobStore } from './file-store';

@@ -234,15 +234,20 @@ describe('wait', () => {
     expect((await onOutput).status).toBe('running');
   });
 
-  it('rejects with the reason of an aborted signal, and NOT_FOUND for unknown or other-scope jobs', async () => {
+  it('rejects with CANCELLED (the reason as cause) for an aborted signal, and NOT_FOUND for unknown or other-scope jobs', async () => {
     const jobs = manager();
     const work = controllable<number>();
     const job = await jobs.adopt(startInBackground(work.work), { tool: 't', scope: 'alice' });
     const controller = new AbortController();
     const waiting = jobs.wait(job.id, { timeoutMs: 60_000, signal: controller.signal });
     await vi.advanceTimersByTimeAsync(0);
-    controller.abort(new Error('client went away'));
+    const reason = new Error('client went away');
+    controller.abort(reason);
     await expect(waiting).rejects.toThrow('client went away');
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED', cause: reason });
+    await expect(
+      jobs.wait(job.id, { timeoutMs: 10, signal: AbortSignal.abort(reason) }),
+    ).rejects.toMatchObject({ code: 'CANCELLED', cause: reason });
     await expect(jobs.wait('no-such-job-000000000000', { timeoutMs: 10 })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });

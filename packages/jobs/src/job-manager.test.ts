@@ -229,3 +229,29 @@ describe('adopt', () => {
     expect((await jobs.readOutput(job.id, 'stderr')).data).toBe('warning\n');
   });
 });
+
+describe('durations past the largest timer delay', () => {
+  it('clamps a heartbeat of 1e10 ms to the largest delay instead of beating every millisecond', async () => {
+    let heartbeats = 0;
+    const counted: JobStore = {
+      ...store,
+      heartbeat: (...args) => {
+        heartbeats += 1;
+        return store.heartbeat(...args);
+      },
+    };
+    const jobs = manager({
+      store: counted,
+      leaseMs: 1e12,
+      heartbeatMs: 1e10,
+      reapIntervalMs: 1e12,
+      retention: { pruneIntervalMs: 1e12 },
+    });
+    const work = controllable<number>();
+    const job = await jobs.adopt(startInBackground(work.work), { tool: 't' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(heartbeats).toBe(0);
+    work.resolve(1);
+    expect(await jobs.wait(job.id, { timeoutMs: 1e12 })).toMatchObject({ status: 'completed' });
+  });
+});

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   createRunner,
+  defaultTimers,
 } from '@sa/core';
 import type { BackgroundTask, Work } from '@sa/core';
 import { createJobId, createLeaseToken } from './ids';
@@ -13,7 +14,7 @@ import type { JobOwner, JobRecord } from './job-record';
 import type { JobManager, JobManagerOptions, JobMeta, WaitOptions } from './job-manager-types';
 import type { OutputStream } from './job-store';
 import { readNewOutput } from './read-new-output';
-import { TimerSet, globalTimers } from './manager/manager-timers';
+import { TimerSet } from './manager/manager-timers';
 import { startMaintenance } from './manager/maintenance';
 import { createExternalJob, settleExternalJob } from './manager/external-jobs';
 import { createOutputWriter } from './manager/output-writer';
@@ -50,7 +51,7 @@ const finalWriteTimeoutMs = 10_000;
 export function createJobManager(options: JobManagerOptions): JobManager {
   const settings = resolveManagerOptions(options);
   const { store, logger, leaseMs } = settings;
-  const rawTimers = options.timers ?? globalTimers;
+  const rawTimers = options.timers ?? defaultTimers;
   const clock = options.clock ?? { now: () => Date.now() };
   const instanceId = options.instanceId ?? createJobId();
   const owner: JobOwner = { instanceId, pid: process.pid, host: hostname() };

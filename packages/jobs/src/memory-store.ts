@@ -1,30 +1,16 @@
-/* eslint-disable @typescript-eslint/require-await -- every method is async so that invalid arguments reject the returned promise instead of throwing synchronously. */
-import { ClosedError, ConflictError, NotFoundError, InvalidArgumentError } from '@sa/core';
+/* eslint-disable @typescript-eslint/require-await -- the backend's methods are async like every backend's; this one has no I/O. */
+import { ConflictError, NotFoundError } from '@sa/core';
 import { snapshot } from './copy-record';
+import { createJobStore } from './create-job-store';
 import { createJobId } from './ids';
 import { isTerminalStatus } from './job-record';
 import type { JobRecord } from './job-record';
-import type {
-  AppendOutputOptions,
-  CreateJobOptions,
-  HeartbeatResult,
-  JobEvent,
-  JobPage,
-  JobStore,
-  ListJobsQuery,
-  NewJob,
-  OutputChunk,
-  OutputStream,
-  PruneOptions,
-  ReadOutputOptions,
-  SubscribeOptions,
-  TransitionGuard,
-  TransitionPatch,
-  TransitionResult,
-} from './job-store';
+import type { JobEvent, JobStore } from './job-store';
+import type { JobStoreBackend } from './job-store-backend';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { NewestFirstIndex } from './memory-job-index';
-import { OutputLog, defaultMaxOutputBytes } from './output-log';
+import { MemoryOutputLog } from './memory-output-log';
+import { defaultMaxOutputBytes } from './output-bounds';
 import {
   applyCancelRequest,
   applyHeartbeatInPlace,
@@ -33,27 +19,10 @@ import {
   buildNewRecord,
   checkTransitionGuard,
   isLeaseExpired,
-  isVisibleTo,
   matchesPrune,
 } from './record-rules';
 import { createSubscribers } from './subscribers';
-import {
-  assertFiniteNumber,
-  assertInteger,
-  assertJobId,
-  assertOutputChunk,
-  assertOutputStream,
-  normalizeAppendOutputOptions,
-  outputOffsetConflict,
-  assertScope,
-  normalizeListQuery,
-  normalizePruneOptions,
-  normalizeReadOutputOptions,
-  validateCursor,
-  validateHeartbeat,
-  validateNewJob,
-  validateTransition,
-} from './validate-arguments';
+import { assertInteger, offsetPastEnd, outputOffsetConflict } from './validate-arguments';
 
 /** Options for `createMemoryJobStore`. */
 export interface MemoryJobStoreOptions {
@@ -65,7 +34,7 @@ export interface MemoryJobStoreOptions {
 
 interface Entry {
   record: JobRecord;
-  output: { stdout?: OutputLog; stderr?: OutputLog } | undefined;
+  output: { stdout?: MemoryOutputLog; stderr?: MemoryOutputLog } | undefined;
   cursors: Map<string, number> | undefined;
 }
 
@@ -87,16 +56,12 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
   const subscribers = createSubscribers();
   let closed = false;
 
-  function ensureOpen(): void {
-    if (closed) throw new ClosedError('The memory job store is closed');
-  }
-
   /**
    * Stores `next` frozen. Stored records are immutable: every change stores a new frozen
    * record, so a record handed out is never changed afterwards and needs no copy.
    */
   function replace(entry: Entry, next: JobRecord): JobRecord {
-    // createdAt and id never change, so the entry keeps its place in `ordered`.
+    // createdAt and id never change, so the entry keeps its place in `index`.
     entry.record = Object.freeze(next);
     return entry.record;
   }
@@ -135,13 +100,10 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
     }
   }
 
-  const store: JobStore = {
+  const backend: JobStoreBackend = {
     name: 'memory',
 
-    async create(job: NewJob, createOptions?: CreateJobOptions): Promise<JobRecord> {
-      ensureOpen();
-      validateNewJob(job, createOptions);
-      const key = createOptions?.idempotencyKey;
+    async create(job, key) {
       if (key !== undefined) {
         const existingId = idempotencyKeys.get(key);
         const existing = existingId === undefined ? undefined : entries.get(existingId);
@@ -164,21 +126,14 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       return record;
     },
 
-    async get(id: string, getOptions?: { scope?: string | null }): Promise<JobRecord | undefined> {
-      ensureOpen();
-      assertJobId(id);
-      if (getOptions?.scope !== undefined) assertScope('scope', getOptions.scope);
+    async read(id) {
       const entry = entries.get(id);
-      if (entry === undefined || !isVisibleTo(entry.record, getOptions?.scope)) return undefined;
-      return entry.record;
+      return entry === undefined ? undefined : { record: entry.record, now: clock.now() };
     },
 
-    async list(query?: ListJobsQuery): Promise<JobPage> {
-      ensureOpen();
-      const normalized = normalizeListQuery(query);
-      const position =
-        normalized.cursor === undefined ? undefined : decodeListCursor(normalized.cursor);
-      const { jobs, total, more } = index.page(normalized, position);
+    async list(query) {
+      const position = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
+      const { jobs, total, more } = index.page(query, position);
       const last = jobs[jobs.length - 1];
       return {
         jobs,
@@ -187,13 +142,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       };
     },
 
-    async transition(
-      id: string,
-      guard: TransitionGuard,
-      patch: TransitionPatch,
-    ): Promise<TransitionResult> {
-      ensureOpen();
-      validateTransition(id, guard, patch);
+    async transition(id, guard, patch) {
       const entry = entries.get(id);
       if (entry === undefined) return { ok: false, reason: 'not_found', current: undefined };
       const failure = checkTransitionGuard(entry.record, guard, patch);
@@ -205,9 +154,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       return { ok: true, record };
     },
 
-    async heartbeat(id, ownerToken, heartbeatOptions): Promise<HeartbeatResult> {
-      ensureOpen();
-      validateHeartbeat(id, ownerToken, heartbeatOptions);
+    async heartbeat(id, ownerToken, heartbeatOptions) {
       const entry = entries.get(id);
       if (entry === undefined) return { ok: false, cancelRequested: false, record: undefined };
       const current = entry.record;
@@ -224,13 +171,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       return { ok: true, cancelRequested: record.cancelRequestedAt !== null, record };
     },
 
-    async requestCancel(id: string, reason?: string): Promise<JobRecord | undefined> {
-      ensureOpen();
-      assertJobId(id);
-      if (reason !== undefined && typeof reason !== 'string')
-        throw new InvalidArgumentError('Invalid reason: expected a string', {
-          data: { field: 'reason' },
-        });
+    async requestCancel(id, reason) {
       const entry = entries.get(id);
       if (entry === undefined) return undefined;
       const { record, changed } = applyCancelRequest(entry.record, reason, clock.now());
@@ -240,11 +181,9 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       return stored;
     },
 
-    async reapExpired(reapOptions?: { now?: number }): Promise<JobRecord[]> {
-      ensureOpen();
-      if (reapOptions?.now !== undefined) assertFiniteNumber('now', reapOptions.now);
+    async reapExpired(reapOptions) {
       const storeNow = clock.now();
-      const now = reapOptions?.now ?? storeNow;
+      const now = reapOptions.now ?? storeNow;
       const reaped: JobRecord[] = [];
       for (const entry of entries.values()) {
         if (!isLeaseExpired(entry.record, now)) continue;
@@ -254,9 +193,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       return reaped;
     },
 
-    async prune(pruneOptions?: PruneOptions): Promise<number> {
-      ensureOpen();
-      const normalized = normalizePruneOptions(pruneOptions);
+    async prune(normalized) {
       let deleted = 0;
       for (;;) {
         const now = clock.now();
@@ -275,87 +212,47 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions = {}): JobSt
       }
     },
 
-    async appendOutput(
-      id: string,
-      stream: OutputStream,
-      chunk: string,
-      appendOptions?: AppendOutputOptions,
-    ): Promise<void> {
-      ensureOpen();
-      assertJobId(id);
-      assertOutputStream(stream);
-      assertOutputChunk(chunk);
-      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
+    async appendOutput(id, stream, chunk, expectedOffset) {
       const entry = entryOrThrow(id);
       const current = entry.output?.[stream]?.endOffset ?? 0;
       if (expectedOffset !== undefined && current !== expectedOffset)
         throw outputOffsetConflict(id, stream, expectedOffset, current);
       if (chunk.length === 0) return;
-      const log = ((entry.output ??= {})[stream] ??= new OutputLog(maxOutputBytes));
+      const log = ((entry.output ??= {})[stream] ??= new MemoryOutputLog(maxOutputBytes));
       log.append(chunk);
       emit({ type: 'output', id });
-      return;
     },
 
-    async readOutput(
-      id: string,
-      stream: OutputStream,
-      readOptions?: ReadOutputOptions,
-    ): Promise<OutputChunk> {
-      ensureOpen();
-      assertJobId(id);
-      assertOutputStream(stream);
-      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
+    async readOutput(id, stream, { offset, maxBytes }) {
       const entry = entryOrThrow(id);
-      const log = entry.output?.[stream] ?? new OutputLog(maxOutputBytes);
-      if (offset > log.endOffset)
-        throw new InvalidArgumentError(
-          `Invalid offset: ${offset} is past the end of ${stream} (${log.endOffset} bytes written)`,
-          { data: { field: 'offset' } },
-        );
+      const log = entry.output?.[stream] ?? new MemoryOutputLog(maxOutputBytes);
+      if (offset > log.endOffset) throw offsetPastEnd(stream, offset, log.endOffset);
       return log.read(offset, maxBytes);
     },
 
-    async getCursor(id: string, name: string): Promise<number | undefined> {
-      ensureOpen();
-      assertJobId(id);
-      validateCursor(name);
+    async getCursor(id, name) {
       return entryOrThrow(id).cursors?.get(name);
     },
 
-    async setCursor(
-      id: string,
-      name: string,
-      expected: number | undefined,
-      next: number,
-    ): Promise<boolean> {
-      ensureOpen();
-      assertJobId(id);
-      validateCursor(name, expected);
-      assertInteger('next', next, { min: 0 });
+    async setCursor(id, name, expected, next) {
       const entry = entryOrThrow(id);
       if (entry.cursors?.get(name) !== expected) return false;
       (entry.cursors ??= new Map()).set(name, next);
       return true;
     },
 
-    subscribe(
-      listener: (event: JobEvent) => void,
-      subscribeOptions?: SubscribeOptions,
-    ): () => void {
-      ensureOpen();
+    subscribe(listener, subscribeOptions) {
       return subscribers.add(listener, subscribeOptions);
     },
 
-    async now(): Promise<number> {
+    async now() {
       return clock.now();
     },
 
-    async close(): Promise<void> {
+    async close() {
       closed = true;
       subscribers.clear();
-      return;
     },
   };
-  return store;
+  return createJobStore(backend);
 }

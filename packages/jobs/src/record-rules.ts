@@ -1,3 +1,4 @@
+import { progressCopy } from './progress-copy';
 import { isTerminalStatus } from './job-record';
 import type { JobError, JobOwner, JobProgress, JobRecord, JobStatus } from './job-record';
 import { cloneJson, withRecordFields } from './copy-record';
@@ -111,11 +112,7 @@ const noChanges: Partial<JobRecord> = {};
  * objects frozen, so records they return may share them safely.
  */
 export function copyProgress(progress: JobProgress | null): JobProgress | null {
-  if (progress === null) return null;
-  const copy: JobProgress = { progress: progress.progress };
-  if (progress.total !== undefined) copy.total = progress.total;
-  if (progress.message !== undefined) copy.message = progress.message;
-  return Object.freeze(copy);
+  return progress === null ? null : Object.freeze(progressCopy(progress));
 }
 
 /** A private, frozen copy of an error (its data deep-copied). */
@@ -257,6 +254,18 @@ export function matchesListQuery(record: JobRecord, query: NormalizedListQuery):
 /** True when `record` may be visible to a caller of `scope` (undefined: any). */
 export function isVisibleTo(record: JobRecord, scope: string | null | undefined): boolean {
   return scope === undefined || record.scope === scope;
+}
+
+/**
+ * The read visibility of `JobStore.get`: the record is of the asked scope (any scope when
+ * undefined) and has not expired (`expiresAt` is unset or later than the store's `now`).
+ */
+export function isReadable(
+  record: JobRecord,
+  scope: string | null | undefined,
+  now: number,
+): boolean {
+  return isVisibleTo(record, scope) && (record.expiresAt === null || record.expiresAt > now);
 }
 
 /**

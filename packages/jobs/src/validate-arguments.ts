@@ -18,6 +18,8 @@ export const maxListLimit = 1000;
 export const defaultListLimit = 50;
 /** Default batch size of `prune`. */
 export const defaultPruneBatchSize = 500;
+/** How many expired leases `reapExpired` turns into `interrupted` per step (per script or statement). */
+export const reapBatchSize = defaultPruneBatchSize;
 /** Default `maxBytes` of `readOutput`: 1 MiB. */
 export const defaultReadMaxBytes = 1024 * 1024;
 
@@ -303,7 +305,7 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
   if (value.expired !== undefined && typeof value.expired !== 'boolean')
     fail('expired', `expected a boolean, got ${describe(value.expired)}`);
   if (value.scope !== undefined) assertScope('scope', value.scope);
-  const batchSize = value.batchSize ?? 500;
+  const batchSize = value.batchSize ?? defaultPruneBatchSize;
   assertInteger('batchSize', batchSize, { min: 1, max: 100_000 });
   return {
     statuses,
@@ -318,20 +320,10 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
 export function normalizeAppendOutputOptions(options: unknown): number | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('Invalid options: expected { expectedOffset? }', {
-      data: { field: 'options' },
-    });
+    fail('options', 'expected { expectedOffset? }');
   const { expectedOffset } = options as { expectedOffset?: unknown };
   if (expectedOffset === undefined) return undefined;
-  if (
-    typeof expectedOffset !== 'number' ||
-    !Number.isSafeInteger(expectedOffset) ||
-    expectedOffset < 0
-  )
-    throw new InvalidArgumentError(
-      `Invalid expectedOffset: expected an integer >= 0, got ${JSON.stringify(expectedOffset) ?? typeof expectedOffset}`,
-      { data: { field: 'expectedOffset' } },
-    );
+  assertInteger('expectedOffset', expectedOffset, { min: 0, max: Number.MAX_SAFE_INTEGER });
   return expectedOffset;
 }
 
@@ -348,6 +340,7 @@ export function outputOffsetConflict(
   );
 }
 
+/** Throws unless `value` is a stream name. */
 export function assertOutputStream(value: unknown): asserts value is OutputStream {
   if (value !== 'stdout' && value !== 'stderr')
     fail('stream', `expected "stdout" or "stderr", got ${describe(value)}`);
@@ -356,6 +349,33 @@ export function assertOutputStream(value: unknown): asserts value is OutputStrea
 /** Validates an output chunk: a string. */
 export function assertOutputChunk(value: unknown): asserts value is string {
   if (typeof value !== 'string') fail('chunk', `expected a string, got ${describe(value)}`);
+}
+
+/** The error of a `readOutput` whose offset is past what was ever written. */
+export function offsetPastEnd(
+  stream: string,
+  offset: number,
+  endOffset: number,
+): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `Invalid offset: ${String(offset)} is past the end of ${stream} (${String(endOffset)} bytes written)`,
+    { data: { field: 'offset' } },
+  );
+}
+
+/** Throws unless `value` is a function (a `subscribe` listener). */
+export function assertListener(value: unknown): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') fail('listener', `expected a function, got ${describe(value)}`);
+}
+
+/** Validates `subscribe` options. */
+export function normalizeSubscribeOptions(options: unknown): { id?: string } {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) fail('options', 'expected { id? }');
+  const { id } = options as { id?: unknown };
+  if (id === undefined) return {};
+  assertJobId(id);
+  return { id };
 }
 
 /** Validates `readOutput` options and fills in defaults. */

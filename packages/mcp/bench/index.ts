@@ -19,6 +19,7 @@ import {
 import { z } from 'zod';
 import { registerJobTools, registerSmartTool } from '../src/index';
 import { ms, printTable, quantile, sorted, type Row } from './measure';
+import { runScalingBenchmark } from './scaling';
 
 async function connect(server: McpServer): Promise<Client> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
@@ -293,6 +294,10 @@ async function main(): Promise<void> {
   const keepAlive = setInterval(() => {}, 1000);
   const directory = await mkdtemp(join(tmpdir(), 'sa-mcp-bench-'));
   try {
+    if (process.argv.includes('--scaling-only')) {
+      await runScalingBenchmark();
+      return;
+    }
     const rows: Row[] = [];
     rows.push(await roundTrip());
     if (process.argv.includes('--round-trip-only')) {
@@ -334,6 +339,7 @@ async function main(): Promise<void> {
       }
     }
     printTable(rows);
+    await runScalingBenchmark();
   } finally {
     await rm(directory, { recursive: true, force: true });
     clearInterval(keepAlive);

@@ -125,7 +125,8 @@ describe('Streamable HTTP', { timeout: 60_000 }, () => {
     try {
       const handle = await callJson<{ job_id: string }>(alice, 'py_run_script_in_dir_v2', {
         directory: root,
-        script_content: 'import time; time.sleep(2)',
+        // Runs until cancelled below, so it is still live however slow the calls between are.
+        script_content: 'import time; time.sleep(600)',
         async_mode: true,
       });
       for (const [tool, args] of [

@@ -80,7 +80,8 @@ describe('legacy tools over stdio', { timeout: 60_000 }, () => {
       {
         directory: root,
         script_content: 'import time\nprint("started", flush=True)\ntime.sleep(30)',
-        timeout_seconds: 1,
+        // Long enough for python to start and print on a loaded machine, far below the sleep.
+        timeout_seconds: 5,
       },
     );
     expect(json.stdout).toBe('started\n');

@@ -174,7 +174,7 @@ describe.each(stores)('two replicas sharing the $kind store', (store) => {
       // Later polls on B get only what is new, and progress moves on.
       const later = await eventually(async () => {
         const job = await status(b, jobId, 2);
-        // (a poll may see only the `::progress` line of a step: wait for a tick line)
+        // A poll may land between a progress line and the next tick: wait for a tick.
         return (job.progress?.progress ?? 0) > firstProgress && /tick \d+/.test(job.new_stdout)
           ? job
           : undefined;

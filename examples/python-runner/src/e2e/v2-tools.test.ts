@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWheel } from '../testing/build-wheel';
 import { isAlive } from '../testing/is-alive';
 import type { StdioServer } from '../testing/stdio-server';
-import { callJson, eventually, startStdioServer } from '../testing/stdio-server';
+import { callForResult, callJson, eventually, startStdioServer } from '../testing/stdio-server';
 
 interface JobStatus {
   job: {
@@ -400,15 +400,18 @@ describe('v2 inline phase over stdio', { timeout: 60_000 }, () => {
 
   it('a slow script does not delay other calls', async () => {
     const pidFile = join(root, 'slow-pids.txt');
+    const release = join(root, 'slow-release');
     let slowDone = false;
-    const slow = callJson(server.client, 'py_run_script_in_dir_v2', {
+    // The slow script runs until the test releases it (a condition, not a sleep), so "slow"
+    // means slow on any machine; its call may come back promoted, its result only at the end.
+    const slow = callForResult(server.client, 'py_run_script_in_dir_v2', {
       directory: root,
-      script_content: `open(${JSON.stringify(pidFile)}, "w").write("1 2")\nimport time\ntime.sleep(3)`,
+      script_content: `import os, time\nopen(${JSON.stringify(pidFile)}, "w").write("1 2")\nwhile not os.path.exists(${JSON.stringify(release)}): time.sleep(0.02)`,
     }).then(() => {
       slowDone = true;
     });
     await readPids(pidFile);
-    const fast = await callJson(server.client, 'py_run_script_in_dir_v2', {
+    const fast = await callForResult(server.client, 'py_run_script_in_dir_v2', {
       directory: root,
       script_content: 'print("quick")',
     });
@@ -416,6 +419,7 @@ describe('v2 inline phase over stdio', { timeout: 60_000 }, () => {
     const listed = await callJson(server.client, 'py_list_jobs', {});
     expect(listed.result.isError).toBeFalsy();
     expect(slowDone).toBe(false);
+    await writeFile(release, '');
     await slow;
   });
 });

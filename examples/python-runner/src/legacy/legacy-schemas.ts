@@ -5,35 +5,32 @@ import {
   maxDurationSeconds,
   minSampleIntervalSeconds,
 } from '../duration-limits';
+import { nullAsAbsent } from '../null-as-absent';
 
 /** Parameters every execution tool shares. */
 export const environmentShape = {
-  env_vars: z
-    .record(z.string(), z.string())
-    .nullish()
-    .describe('Environment variables set last, over the server environment and env_file.'),
-  env_file: z
-    .string()
-    .nullish()
-    .describe(
-      'A dotenv file inside a root (relative to the script directory); missing is an error.',
-    ),
+  env_vars: nullAsAbsent(z.record(z.string(), z.string())).describe(
+    'Environment variables set last, over the server environment and env_file.',
+  ),
+  env_file: nullAsAbsent(z.string()).describe(
+    'A dotenv file inside a root (relative to the script directory); missing is an error.',
+  ),
 };
 
 /** `py_run_script_in_dir` without `timeout_seconds`. */
 export const inDirectoryShape = {
   directory: z.string().describe('Working directory; must exist inside a --root.'),
-  script_path: z
-    .string()
-    .nullish()
-    .describe('Script relative to directory (give this or script_content).'),
-  script_content: z.string().nullish().describe('Python source to run (give this or script_path).'),
+  script_path: nullAsAbsent(z.string()).describe(
+    'Script relative to directory (give this or script_content).',
+  ),
+  script_content: nullAsAbsent(z.string()).describe(
+    'Python source to run (give this or script_path).',
+  ),
   args: z.array(z.string()).default([]).describe('Command-line arguments for the script.'),
   use_uv: z.boolean().default(true).describe('Run with `uv run` when uv is installed.'),
-  python_version: z
-    .string()
-    .nullish()
-    .describe('Python version, e.g. "3.12" or ">=3.10"; an error if none fits.'),
+  python_version: nullAsAbsent(z.string()).describe(
+    'Python version, e.g. "3.12" or ">=3.10"; an error if none fits.',
+  ),
   ...environmentShape,
 };
 
@@ -63,17 +60,15 @@ export const sampleIntervalShape = {
 
 /** `py_run_script_with_dependencies` without `timeout_seconds`. */
 export const withDependenciesShape = {
-  script_content: z.string().nullish().describe('Python source to run (give this or script_path).'),
-  script_path: z
-    .string()
-    .nullish()
-    .describe('Script path inside a --root (give this or script_content).'),
-  python_version: z
-    .string()
-    .nullish()
-    .describe(
-      'Python version, e.g. "3.12"; default: the configured interpreter (an error if none fits).',
-    ),
+  script_content: nullAsAbsent(z.string()).describe(
+    'Python source to run (give this or script_path).',
+  ),
+  script_path: nullAsAbsent(z.string()).describe(
+    'Script path inside a --root (give this or script_content).',
+  ),
+  python_version: nullAsAbsent(z.string()).describe(
+    'Python version, e.g. "3.12"; default: the configured interpreter (an error if none fits).',
+  ),
   dependencies: z
     .array(z.string())
     .default([])
@@ -101,10 +96,9 @@ export const saveScriptShape = {
   script_name: z.string().describe('Name of the script (letters, digits, _ and -).'),
   source: z.string().describe('Python source.'),
   dependencies: z.array(z.string()).default([]).describe('Written to the PEP 723 header.'),
-  requires_python: z
-    .string()
-    .nullish()
-    .describe('Written as requires-python in the PEP 723 header.'),
+  requires_python: nullAsAbsent(z.string()).describe(
+    'Written as requires-python in the PEP 723 header.',
+  ),
   overwrite: z.boolean().default(false).describe('Replace an existing script of that name.'),
 };
 

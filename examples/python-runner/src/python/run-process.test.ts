@@ -84,7 +84,9 @@ describe('runProcess', () => {
       args: ['-c', spawnTree],
       cwd: process.cwd(),
       env: process.env,
-      timeoutMs: 1500,
+      // Long enough for python and its two children to start on a loaded machine; the tree
+      // sleeps far longer, so the timeout still ends it.
+      timeoutMs: 5000,
       onOutput: (stream, chunk) => {
         if (stream === 'stdout') stdout += chunk;
         else stderr += chunk;

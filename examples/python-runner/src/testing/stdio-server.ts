@@ -77,7 +77,7 @@ export async function callJson<T = Record<string, unknown>>(
 /** Polls `check` until it returns a value, or throws after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -85,5 +85,35 @@ export async function eventually<T>(
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Calls a smart (`_v2`) tool and returns the work's result whether it answered inline or was
+ * promoted past its budget (then the job is followed with `py_job_status` to its end). Which
+ * of the two happens depends on how fast the machine starts python, so a test of the result
+ * must accept both.
+ */
+export async function callForResult<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ json: T; promoted: boolean }> {
+  const first = await callJson<T & { smart_async?: boolean; job_id?: string }>(client, name, args);
+  const jobId = first.json?.job_id;
+  if (first.json?.smart_async !== true || typeof jobId !== 'string')
+    return { json: first.json, promoted: false };
+  for (;;) {
+    const { json, text } = await callJson<{ job?: { status: string; result?: T } }>(
+      client,
+      'py_job_status',
+      { job_id: jobId, wait_seconds: 5 },
+      { timeout: 60_000 },
+    );
+    if (json?.job === undefined) throw new Error(`py_job_status failed: ${text}`);
+    if (json.job.status === 'completed' && json.job.result !== undefined)
+      return { json: json.job.result, promoted: true };
+    if (json.job.status !== 'running' && json.job.status !== 'pending')
+      throw new Error(`job ${jobId} ended ${json.job.status}: ${text}`);
   }
 }

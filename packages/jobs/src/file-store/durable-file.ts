@@ -58,6 +58,38 @@ export async function writeFileAtomically(
  * file exists.
  */
 export async function createFileDurably(path: string, content: string): Promise<void> {
+  await acquireDescriptorSlot();
+  try {
+    await createFileDurablyNow(path, content);
+  } finally {
+    releaseDescriptorSlot();
+  }
+}
+
+/**
+ * How many files may be open at once waiting for their fsync. The thread pool runs only a
+ * few fsyncs at a time anyway, so more in flight only hold descriptors: with 10,000 jobs
+ * created at once they ran the process out of them (EMFILE).
+ */
+const maxDescriptorsInFlight = 256;
+let descriptorsInFlight = 0;
+const descriptorWaiters: (() => void)[] = [];
+
+function acquireDescriptorSlot(): Promise<void> | undefined {
+  if (descriptorsInFlight < maxDescriptorsInFlight) {
+    descriptorsInFlight += 1;
+    return undefined;
+  }
+  return new Promise((resolve) => descriptorWaiters.push(resolve));
+}
+
+function releaseDescriptorSlot(): void {
+  const next = descriptorWaiters.shift();
+  if (next !== undefined) next();
+  else descriptorsInFlight -= 1;
+}
+
+async function createFileDurablyNow(path: string, content: string): Promise<void> {
   const bytes = Buffer.from(content);
   const descriptor = openSync(path, 'wx');
   try {
@@ -81,6 +113,16 @@ export async function createFileDurably(path: string, content: string): Promise<
 }
 
 async function writeSmallFile(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
+  if (!durable) return writeSmallFileNow(path, bytes, false);
+  await acquireDescriptorSlot();
+  try {
+    await writeSmallFileNow(path, bytes, true);
+  } finally {
+    releaseDescriptorSlot();
+  }
+}
+
+async function writeSmallFileNow(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
   const descriptor = openSync(path, 'w');
   try {
     let written = 0;
@@ -93,8 +135,53 @@ async function writeSmallFile(path: string, bytes: Uint8Array, durable: boolean)
   }
 }
 
-/** Fsyncs a directory so a rename or unlink in it survives a crash (a no-op where unsupported). */
-export async function syncDirectory(directory: string): Promise<void> {
+/** Per directory: the fsync under way, and the one queued behind it that callers may join. */
+const directorySyncs = new Map<
+  string,
+  { running: Promise<void> | undefined; queued: Promise<void> | undefined }
+>();
+
+/**
+ * Fsyncs a directory so a rename or unlink in it survives a crash (a no-op where unsupported).
+ * Calls are grouped (a group commit): a call joins the fsync queued behind the one under way,
+ * which starts after the call and so covers its change; a fsync already under way may have
+ * started before the change, so it is never joined. However many jobs are created at once,
+ * a directory has at most two fsyncs (and two descriptors) in flight, not one per job.
+ */
+export function syncDirectory(directory: string): Promise<void> {
+  let state = directorySyncs.get(directory);
+  if (state === undefined) {
+    state = { running: undefined, queued: undefined };
+    directorySyncs.set(directory, state);
+  }
+  if (state.queued !== undefined) return state.queued;
+  const current = state;
+  const start = (): Promise<void> => {
+    const run = fsyncDirectoryNow(directory);
+    current.running = run;
+    const done = (): void => {
+      if (current.running === run) current.running = undefined;
+      if (current.running === undefined && current.queued === undefined)
+        directorySyncs.delete(directory);
+    };
+    run.then(done, done);
+    return run;
+  };
+  if (current.running === undefined) return start();
+  const queued = current.running
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(() => {
+      current.queued = undefined;
+      return start();
+    });
+  current.queued = queued;
+  return queued;
+}
+
+async function fsyncDirectoryNow(directory: string): Promise<void> {
   let descriptor: number;
   try {
     descriptor = openSync(directory, 'r');

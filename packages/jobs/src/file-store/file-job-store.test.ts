@@ -75,17 +75,17 @@ describe('createFileJobStore', () => {
     async (id) => {
       const store = open();
       const attempts = [
-        store.get(id),
-        store.transition(id, { from: 'pending' }, { status: 'running' }),
-        store.heartbeat(id, 't', { leaseMs: 1 }),
-        store.requestCancel(id),
-        store.appendOutput(id, 'stdout', 'x'),
-        store.readOutput(id, 'stdout'),
-        store.getCursor(id, 'c'),
-        store.create(newJob({ id })),
+        () => store.get(id),
+        () => store.transition(id, { from: 'pending' }, { status: 'running' }),
+        () => store.heartbeat(id, 't', { leaseMs: 1 }),
+        () => store.requestCancel(id),
+        () => store.appendOutput(id, 'stdout', 'x'),
+        () => store.readOutput(id, 'stdout'),
+        () => store.getCursor(id, 'c'),
+        () => store.create(newJob({ id })),
       ];
       for (const attempt of attempts) {
-        await expect(attempt).rejects.toSatisfy((error) => isSaError(error, 'INVALID_ARGUMENT'));
+        await expect(attempt()).rejects.toSatisfy((error) => isSaError(error, 'INVALID_ARGUMENT'));
       }
     },
   );

@@ -2,32 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ClosedError, ConflictError, InvalidArgumentError, NotFoundError } from '@sa/core';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@sa/core';
+import { createJobStore } from '../create-job-store';
 import { createJobId } from '../ids';
 import { isTerminalStatus, type JobRecord } from '../job-record';
-import type { JobEvent, JobStore } from '../job-store';
-import { defaultMaxOutputBytes } from '../output-log';
+import type { JobStore } from '../job-store';
+import type { JobStoreBackend } from '../job-store-backend';
+import { defaultMaxOutputBytes } from '../output-bounds';
 import {
   applyCancelRequest,
   applyHeartbeat,
   applyTransition,
   buildNewRecord,
   checkTransitionGuard,
-  isVisibleTo,
 } from '../record-rules';
-import {
-  assertInteger,
-  assertJobId,
-  assertOutputChunk,
-  assertOutputStream,
-  assertScope,
-  normalizeAppendOutputOptions,
-  normalizeReadOutputOptions,
-  validateCursor,
-  validateHeartbeat,
-  validateNewJob,
-  validateTransition,
-} from '../validate-arguments';
+import { assertInteger } from '../validate-arguments';
 import { createChangeFeed } from './change-feed';
 import { writeFileAtomically } from './durable-file';
 import type { FileJobStoreOptions } from './file-job-store-options';
@@ -36,7 +25,7 @@ import type { IndexLine } from './index-entry';
 import { createIndexLog } from './index-log';
 import { listPage } from './list-page';
 import { pruneJobs, reapJobs } from './maintenance';
-import { appendToOutput, readFromOutput } from './output-log';
+import { appendToOutput, readFromOutput } from './output-files';
 import { createRecordRepository, storePaths } from './record-repository';
 import { assertSafeName } from './safe-name';
 
@@ -79,7 +68,6 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     warn,
   });
   const inFlight = new Set<Promise<unknown>>();
-  let closed = false;
   const ready = records.open();
   ready.catch(() => undefined);
 
@@ -99,9 +87,8 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     }
   }
 
-  /** Runs a public operation: validates first, waits for the store to open, refuses after close. */
+  /** Runs an operation once the store is open; `close` waits for the operations in flight. */
   function operation<T>(action: () => Promise<T>): Promise<T> {
-    if (closed) return Promise.reject(new ClosedError(`The file job store ${root} is closed`));
     const run = ready.then(action);
     inFlight.add(run);
     const forget = () => inFlight.delete(run);
@@ -110,7 +97,6 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
   }
 
   function checkId(id: string): void {
-    assertJobId(id);
     assertSafeName(id, 'id');
   }
 
@@ -150,15 +136,13 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     if (!(await records.exists(id))) throw new NotFoundError(`Job ${id} not found`);
   }
 
-  const store: JobStore = {
+  const backend: JobStoreBackend = {
     name: `file:${root}`,
 
-    create: (job, createOptions) =>
+    create: (job, key) =>
       operation(async () => {
-        validateNewJob(job, createOptions);
         const id = job.id ?? createJobId();
         assertSafeName(id, 'id');
-        const key = createOptions?.idempotencyKey;
         const record = buildNewRecord(job, { id, now: clock.now(), idempotencyKey: key });
         if (key === undefined) return insert(record);
         const path = keyPath(key);
@@ -185,20 +169,18 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         );
       }),
 
-    get: (id, getOptions) =>
+    read: (id) =>
       operation(async () => {
         checkId(id);
-        if (getOptions?.scope !== undefined) assertScope('scope', getOptions.scope);
         const record = await records.read(id);
-        return record && isVisibleTo(record, getOptions?.scope) ? record : undefined;
+        return record === undefined ? undefined : { record, now: clock.now() };
       }),
 
     list: (query) => operation(() => listPage({ index, records }, query)),
 
     transition: (id, guard, patch) =>
       operation(async () => {
-        validateTransition(id, guard, patch);
-        assertSafeName(id, 'id');
+        checkId(id);
         return locks.withLock(id, async () => {
           const current = (await records.readLocked(id))?.record;
           if (!current)
@@ -216,8 +198,7 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
 
     heartbeat: (id, ownerToken, heartbeatOptions) =>
       operation(async () => {
-        validateHeartbeat(id, ownerToken, heartbeatOptions);
-        assertSafeName(id, 'id');
+        checkId(id);
         return locks.withLock(id, async () => {
           const locked = await records.readLocked(id);
           if (!locked) return { ok: false, cancelRequested: false, record: undefined };
@@ -236,11 +217,6 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     requestCancel: (id, reason) =>
       operation(async () => {
         checkId(id);
-        if (reason !== undefined && typeof reason !== 'string') {
-          throw new InvalidArgumentError('Invalid reason: expected a string', {
-            data: { field: 'reason' },
-          });
-        }
         return locks.withLock(id, async () => {
           const current = (await records.readLocked(id))?.record;
           if (!current) return undefined;
@@ -261,12 +237,9 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         ),
       ),
 
-    appendOutput: (id, stream, chunk, appendOptions) =>
+    appendOutput: (id, stream, chunk, expectedOffset) =>
       operation(async () => {
         checkId(id);
-        assertOutputStream(stream);
-        assertOutputChunk(chunk);
-        const expectedOffset = normalizeAppendOutputOptions(appendOptions);
         await existingOrThrow(id);
         if (chunk.length === 0 && expectedOffset === undefined) return;
         await locks.withLock(`${id}.${stream}`, () =>
@@ -277,11 +250,9 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         feed.emit({ type: 'output', id });
       }),
 
-    readOutput: (id, stream, readOptions) =>
+    readOutput: (id, stream, { offset, maxBytes }) =>
       operation(async () => {
         checkId(id);
-        assertOutputStream(stream);
-        const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
         await existingOrThrow(id);
         return readFromOutput(join(paths.jobs, id), stream, { offset, maxBytes, maxOutputBytes });
       }),
@@ -289,7 +260,6 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     getCursor: (id, name) =>
       operation(async () => {
         checkId(id);
-        validateCursor(name);
         await existingOrThrow(id);
         return readCursors(id)[name];
       }),
@@ -297,8 +267,6 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
     setCursor: (id, name, expected, next) =>
       operation(async () => {
         checkId(id);
-        validateCursor(name, expected);
-        assertInteger('next', next, { min: 0 });
         return locks.withLock(`${id}.cursors`, async () => {
           await existingOrThrow(id);
           const cursors = readCursors(id);
@@ -310,21 +278,11 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
         });
       }),
 
-    subscribe(listener: (event: JobEvent) => void, subscribeOptions) {
-      if (closed) throw new ClosedError(`The file job store ${root} is closed`);
-      if (typeof listener !== 'function') {
-        throw new InvalidArgumentError('Invalid listener: expected a function', {
-          data: { field: 'listener' },
-        });
-      }
-      return feed.subscribe(listener, subscribeOptions);
-    },
+    subscribe: (listener, subscribeOptions) => feed.subscribe(listener, subscribeOptions),
 
     now: () => Promise.resolve(clock.now()),
 
     async close() {
-      if (closed) return;
-      closed = true;
       feed.close();
       await Promise.allSettled([...inFlight]);
       await ready.catch(() => undefined);
@@ -332,5 +290,5 @@ export function createFileJobStore(options: FileJobStoreOptions): JobStore {
       await locks.close();
     },
   };
-  return store;
+  return createJobStore(backend);
 }

@@ -1,8 +1,8 @@
 import type { JobRecord } from '../job-record';
-import type { JobPage, ListJobsQuery } from '../job-store';
+import type { JobPage } from '../job-store';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
 import { matchesListQuery } from '../record-rules';
-import { normalizeListQuery } from '../validate-arguments';
+import type { NormalizedListQuery } from '../validate-arguments';
 import type { IndexEntry } from './index-entry';
 import type { IndexLog } from './index-log';
 import type { RecordRepository } from './record-repository';
@@ -14,10 +14,9 @@ import type { RecordRepository } from './record-repository';
  */
 export async function listPage(
   context: { index: IndexLog; records: RecordRepository },
-  query: ListJobsQuery | undefined,
+  normalized: NormalizedListQuery,
 ): Promise<JobPage> {
   const { index, records } = context;
-  const normalized = normalizeListQuery(query);
   const position =
     normalized.cursor === undefined ? undefined : decodeListCursor(normalized.cursor);
   await index.refresh();

@@ -1,7 +1,7 @@
 import { isTerminalStatus, type JobRecord } from '../job-record';
-import type { JobEvent, PruneOptions } from '../job-store';
+import type { JobEvent } from '../job-store';
 import { applyInterrupt, isLeaseExpired, matchesPrune } from '../record-rules';
-import { assertFiniteNumber, normalizePruneOptions } from '../validate-arguments';
+import type { NormalizedPruneOptions } from '../validate-arguments';
 import { syncDirectory } from './durable-file';
 import type { FileLocks } from './file-lock';
 import type { IndexLine } from './index-entry';
@@ -23,9 +23,8 @@ export interface MaintenanceContext {
  */
 export async function reapJobs(
   context: MaintenanceContext,
-  options?: { now?: number },
+  options: { now: number | undefined },
 ): Promise<JobRecord[]> {
-  if (options?.now !== undefined) assertFiniteNumber('now', options.now);
   await context.index.refresh();
   const candidates = [...context.index.entries.values()]
     .filter((entry) => !isTerminalStatus(entry.status))
@@ -40,7 +39,7 @@ export async function reapJobs(
         !isTerminalStatus(current.status) &&
         current.owner !== null &&
         isProcessKnownDead(current.owner.pid, current.owner.host);
-      if (!ownerDead && !isLeaseExpired(current, options?.now ?? storeNow)) return undefined;
+      if (!ownerDead && !isLeaseExpired(current, options.now ?? storeNow)) return undefined;
       const next = applyInterrupt(current, storeNow);
       if (ownerDead) {
         next.error = {
@@ -63,9 +62,8 @@ export async function pruneJobs(
     keyPath: (key: string) => string;
     emit: (event: JobEvent) => void;
   },
-  options?: PruneOptions,
+  normalized: NormalizedPruneOptions,
 ): Promise<number> {
-  const normalized = normalizePruneOptions(options);
   await context.index.refresh();
   const now = context.clock.now();
   const candidates = [...context.index.entries.values()]

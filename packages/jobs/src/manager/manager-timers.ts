@@ -1,14 +1,13 @@
+import { clampTimerDelay } from '@sa/core';
 import type { Timers } from '@sa/core';
 
-/** The global timers, looked up at each call so fake timers installed later still apply. */
-export const globalTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** Starts a timer that does not keep the process alive (unref'd where the handle allows). */
+/**
+ * Starts a timer that does not keep the process alive (unref'd where the handle allows). Every
+ * timer of the manager goes through here, so every user-given duration (heartbeat, intervals,
+ * wait timeouts, grace) is clamped to `maxTimerDelayMs` instead of firing after 1 ms.
+ */
 export function startBackgroundTimer(timers: Timers, callback: () => void, ms: number): unknown {
-  const handle = timers.setTimeout(callback, ms);
+  const handle = timers.setTimeout(callback, clampTimerDelay(ms));
   (handle as { unref?: () => void } | null)?.unref?.();
   return handle;
 }

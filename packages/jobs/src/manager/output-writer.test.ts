@@ -2,7 +2,8 @@ import { StoreUnavailableError } from '@sa/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobStore } from '../job-store';
 import { createMemoryJobStore } from '../memory-store';
-import { globalTimers, TimerSet } from './manager-timers';
+import { defaultTimers as globalTimers } from '@sa/core';
+import { TimerSet } from './manager-timers';
 import { createOutputWriter } from './output-writer';
 
 /** The memory store behind a switch: while `down`, output calls fail; `loseReply` stores one append, then fails it. */

@@ -1,6 +1,6 @@
 import { isSaError } from '@sa/core';
 import type { JobStore, OutputStream } from '../job-store';
-import { isContinuationByte } from '../output-log';
+import { isContinuationByte } from '../output-bounds';
 import type { TimerSet } from './manager-timers';
 import { retryStoreCall } from './retry-store-call';
 

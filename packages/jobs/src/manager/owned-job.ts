@@ -4,6 +4,7 @@ import { isTerminalStatus } from '../job-record';
 import type { JobError, JobProgress, JobRecord } from '../job-record';
 import type { JobStore, TransitionPatch, TransitionResult } from '../job-store';
 import { findJsonProblem } from '../validate-arguments';
+import { progressCopy } from '../progress-copy';
 import { toJsonResult } from './json-result';
 import type { TimerSet } from './manager-timers';
 import type { OutputWriter } from './output-writer';
@@ -28,16 +29,9 @@ export interface OwnedJobContext {
   release(id: string): void;
 }
 
-function toJobProgress(update: ProgressUpdate): JobProgress {
-  const progress: JobProgress = { progress: update.progress };
-  if (update.total !== undefined) progress.total = update.total;
-  if (update.message !== undefined) progress.message = update.message;
-  return progress;
-}
-
 /** The store's view of a work's progress, or null. */
 export function progressOf(task: BackgroundTask<unknown>): JobProgress | null {
-  return task.progress === undefined ? null : toJobProgress(task.progress);
+  return task.progress === undefined ? null : progressCopy(task.progress);
 }
 
 /** The terminal patch for a task's outcome: JSON result, serialised error, or cancellation. */
@@ -112,10 +106,10 @@ export class OwnedJob {
     this.unsubscribes.push(
       task.onProgress((update) => this.onProgress(update)),
       task.onStatus((status) => {
-        if (status === 'running') this.promote();
+        if (status === 'running') this.markRunning();
       }),
     );
-    if (task.status === 'running' && this.status === 'pending') this.promote();
+    if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
     if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
       this.latestProgress = current;
@@ -162,7 +156,7 @@ export class OwnedJob {
   }
 
   private onProgress(update: ProgressUpdate): void {
-    this.latestProgress = toJobProgress(update);
+    this.latestProgress = progressCopy(update);
     this.progressDirty = true;
     this.scheduleProgressWrite();
   }
@@ -183,7 +177,8 @@ export class OwnedJob {
     });
   }
 
-  private promote(): void {
+  /** Pending → running in the store, when a queued task begins (not core's "promoted"). */
+  private markRunning(): void {
     if (this.status !== 'pending') return;
     this.status = 'running';
     const startedAt = this.task.startedAt;

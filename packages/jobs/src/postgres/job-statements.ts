@@ -1,3 +1,4 @@
+import { terminalJobStatuses } from '../job-record';
 import { changedNotification, hintNotification } from './notify-sql';
 import { nowMs } from './sql-names';
 import type { SqlNames } from './sql-names';
@@ -68,10 +69,40 @@ export function reapSql(names: SqlNames): string {
            SELECT updated.*, ${changedNotification('updated', '$4')} FROM updated`;
 }
 
-/** $1 statuses, $2 batch size, $3 channel, then the parameters of `where`. */
-export function pruneSql(names: SqlNames, where: string): string {
+/** $1 id. One job with the server's clock (`read_at`): the store front decides expiry with it. */
+export function readJobSql(names: SqlNames): string {
+  return `SELECT *, ${nowMs} AS read_at FROM ${names.jobs} WHERE id = $1`;
+}
+
+/** No parameters. The server's clock in epoch ms (`now`). */
+export function serverTimeSql(): string {
+  return `SELECT ${nowMs} AS now`;
+}
+
+/** $1 id. One job, as stored. */
+export function currentJobSql(names: SqlNames): string {
+  return `SELECT * FROM ${names.jobs} WHERE id = $1`;
+}
+
+/**
+ * One batch of `prune`: deletes up to $2 jobs (never running ones) and sends a `deleted` hint
+ * for each. $1 statuses (text[]), $2 batch size, $3 channel, $4 filter by scope (boolean),
+ * $5 the scope (null: jobs without scope), $6 olderThan (epoch ms, or null), $7 expired
+ * (boolean). With neither $6 nor $7 every job of the statuses and scope matches; with either,
+ * a job matches when it finished (or, unfinished, was created) before $6 or is terminal with
+ * `expires_at` passed.
+ */
+export function pruneSql(names: SqlNames): string {
+  const terminal = terminalJobStatuses.map((status) => `'${status}'`).join(', ');
   return `WITH doomed AS (
-             SELECT id FROM ${names.jobs} WHERE ${where} LIMIT $2 FOR UPDATE SKIP LOCKED),
+             SELECT id FROM ${names.jobs}
+             WHERE status = ANY($1::text[]) AND status <> 'running'
+               AND (NOT $4::boolean OR scope IS NOT DISTINCT FROM $5::text)
+               AND (($6::float8 IS NULL AND NOT $7::boolean)
+                 OR COALESCE(finished_at, created_at) < $6::float8
+                 OR ($7::boolean AND status IN (${terminal}) AND expires_at IS NOT NULL
+                   AND expires_at <= ${nowMs}))
+             LIMIT $2 FOR UPDATE SKIP LOCKED),
            deleted AS (DELETE FROM ${names.jobs} WHERE id IN (SELECT id FROM doomed) RETURNING id)
            SELECT deleted.id, ${hintNotification('deleted', 'deleted.id', '$3')} FROM deleted`;
 }

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '@sa/core';
 import type { OutputChunk } from '../job-store';
-import { isContinuationByte } from '../output-log';
+import { isContinuationByte } from '../output-bounds';
+import { offsetPastEnd } from '../validate-arguments';
 
 /** What the read query returns for one stream. */
 export interface StoredOutput {
@@ -24,10 +24,7 @@ export function readStoredOutput(
   const end = stored.endOffset;
   const { offset, maxBytes } = options;
   if (offset > end) {
-    throw new InvalidArgumentError(
-      `Invalid offset: ${String(offset)} is past the end of ${options.stream} (${String(end)} bytes)`,
-      { data: { field: 'offset' } },
-    );
+    throw offsetPastEnd(options.stream, offset, end);
   }
   const first = stored.chunks[0];
   const base = first?.start ?? end;

@@ -1,24 +1,15 @@
 import type { Timers } from '@sa/core';
-import { ConflictError, InvalidArgumentError } from '@sa/core';
+import { ConflictError, InvalidArgumentError, defaultTimers } from '@sa/core';
 import type { Pool } from 'pg';
+import { createJobStore } from '../create-job-store';
 import { createJobId } from '../ids';
-import { terminalJobStatuses } from '../job-record';
 import type { JobRecord } from '../job-record';
 import type { JobStore, TransitionFailure } from '../job-store';
+import type { JobStoreBackend } from '../job-store-backend';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
-import { defaultMaxOutputBytes } from '../output-log';
-import { checkTransitionGuard, interruptedError, isVisibleTo } from '../record-rules';
-import {
-  assertFiniteNumber,
-  assertInteger,
-  assertJobId,
-  assertNonEmptyString,
-  normalizeListQuery,
-  normalizePruneOptions,
-  validateHeartbeat,
-  validateNewJob,
-  validateTransition,
-} from '../validate-arguments';
+import { defaultMaxOutputBytes } from '../output-bounds';
+import { checkTransitionGuard, interruptedError } from '../record-rules';
+import { assertInteger } from '../validate-arguments';
 import { openPostgresDatabase } from './postgres-database';
 import { connectPostgresEvents } from './postgres-events';
 import type { PostgresEvents } from './postgres-events';
@@ -27,8 +18,17 @@ import { createPostgresOutputMethods } from './postgres-output-methods';
 import { pollChanges } from './postgres-poll';
 import { rowToRecord } from './row-codec';
 import type { JobRow } from './row-codec';
-import { createSqlNames, nowMs } from './sql-names';
-import { heartbeatSql, insertJobSql, pruneSql, reapSql, requestCancelSql } from './job-statements';
+import { createSqlNames } from './sql-names';
+import {
+  currentJobSql,
+  heartbeatSql,
+  insertJobSql,
+  pruneSql,
+  readJobSql,
+  reapSql,
+  requestCancelSql,
+  serverTimeSql,
+} from './job-statements';
 import { buildListQueries } from './list-sql';
 import { buildTransition } from './transition-sql';
 
@@ -65,13 +65,6 @@ export interface PostgresJobStore extends JobStore {
   /** Creates the schema, tables and indexes if missing; safe to run from several processes. */
   migrate(): Promise<void>;
 }
-
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-const terminalList = terminalJobStatuses.map((status) => `'${status}'`).join(', ');
 
 /**
  * Creates a job store on PostgreSQL: transitions are one guarded `UPDATE ... RETURNING` timed
@@ -122,7 +115,7 @@ export async function createPostgresJobStore(
   }
 
   async function current(id: string): Promise<JobRecord | undefined> {
-    return decode((await query(`SELECT * FROM ${names.jobs} WHERE id = $1`, [id]))[0]);
+    return decode((await query(currentJobSql(names), [id]))[0]);
   }
 
   try {
@@ -142,13 +135,11 @@ export async function createPostgresJobStore(
   }
   const eventSource = events;
 
-  const store: PostgresJobStore = {
+  const backend: JobStoreBackend = {
     name,
-    migrate,
 
-    async create(job, createOptions) {
-      validateNewJob(job, createOptions);
-      const key = createOptions?.idempotencyKey ?? null;
+    async create(job, idempotencyKey) {
+      const key = idempotencyKey ?? null;
       const id = job.id ?? createJobId();
       for (let attempt = 0; attempt < 10; attempt++) {
         const inserted = await query(insertJobSql(names), [
@@ -188,18 +179,14 @@ export async function createPostgresJobStore(
       throw new ConflictError(`${name}: could not create job ${id}: too much contention`);
     },
 
-    async get(id, getOptions) {
-      assertJobId(id);
-      const rows = await query(
-        `SELECT * FROM ${names.jobs} WHERE id = $1 AND (expires_at IS NULL OR expires_at > ${nowMs})`,
-        [id],
-      );
-      const record = decode(rows[0]);
-      return record !== undefined && isVisibleTo(record, getOptions?.scope) ? record : undefined;
+    async read(id) {
+      const row = (await query(readJobSql(names), [id]))[0];
+      return row === undefined
+        ? undefined
+        : { record: rowToRecord(row, name), now: Number(row.read_at) };
     },
 
-    async list(listQuery) {
-      const checked = normalizeListQuery(listQuery);
+    async list(checked) {
       const after = checked.cursor === undefined ? undefined : decodeListCursor(checked.cursor);
       const statements = buildListQueries(names, checked, after);
       const [counted, page] = await Promise.all([
@@ -217,7 +204,6 @@ export async function createPostgresJobStore(
     },
 
     async transition(id, guard, patch) {
-      validateTransition(id, guard, patch);
       const statement = buildTransition(names, id, guard, patch);
       for (let attempt = 0; attempt < 10; attempt++) {
         const updated = await query(statement.text, statement.values);
@@ -232,7 +218,6 @@ export async function createPostgresJobStore(
     },
 
     async heartbeat(id, ownerToken, heartbeatOptions) {
-      validateHeartbeat(id, ownerToken, heartbeatOptions);
       const progress = heartbeatOptions.progress;
       const rows = await query(heartbeatSql(names), [
         id,
@@ -251,8 +236,6 @@ export async function createPostgresJobStore(
     },
 
     async requestCancel(id, reason) {
-      assertJobId(id);
-      if (reason !== undefined) assertNonEmptyString('reason', reason);
       const error = JSON.stringify({
         code: 'CANCELLED',
         message: reason ?? 'The job was cancelled before it started',
@@ -261,43 +244,33 @@ export async function createPostgresJobStore(
       return rows[0] !== undefined ? rowToRecord(rows[0], name) : current(id);
     },
 
-    async reapExpired(reapOptions) {
-      if (reapOptions?.now !== undefined) assertFiniteNumber('now', reapOptions.now);
-      const cutoff = reapOptions?.now ?? null;
-      const batch = 500;
+    async reapExpired({ now, batchSize }) {
       const reaped: JobRecord[] = [];
       for (;;) {
         const rows = await query(reapSql(names), [
-          cutoff,
-          batch,
+          now ?? null,
+          batchSize,
           JSON.stringify(interruptedError),
           names.channel,
         ]);
         for (const row of rows) reaped.push(rowToRecord(row, name));
-        if (rows.length < batch) return reaped;
+        if (rows.length < batchSize) return reaped;
       }
     },
 
-    async prune(pruneOptions) {
-      const checked = normalizePruneOptions(pruneOptions);
-      const values: unknown[] = [checked.statuses, checked.batchSize, names.channel];
-      const param = (value: unknown): string => `$${String(values.push(value))}`;
-      const where = ['status = ANY($1::text[])', `status <> 'running'`];
-      if (checked.scope === null) where.push('scope IS NULL');
-      else if (checked.scope !== undefined) where.push(`scope = ${param(checked.scope)}`);
-      const age: string[] = [];
-      if (checked.olderThan !== undefined) {
-        age.push(`COALESCE(finished_at, created_at) < ${param(checked.olderThan)}::float8`);
-      }
-      if (checked.expired) {
-        age.push(
-          `(status IN (${terminalList}) AND expires_at IS NOT NULL AND expires_at <= ${nowMs})`,
-        );
-      }
-      if (age.length > 0) where.push(`(${age.join(' OR ')})`);
+    async prune(checked) {
+      const values = [
+        checked.statuses,
+        checked.batchSize,
+        names.channel,
+        checked.scope !== undefined,
+        checked.scope ?? null,
+        checked.olderThan ?? null,
+        checked.expired,
+      ];
       let deleted = 0;
       for (;;) {
-        const rows = await query(pruneSql(names, where.join(' AND ')), values);
+        const rows = await query(pruneSql(names), values);
         deleted += rows.length;
         if (rows.length < checked.batchSize) return deleted;
       }
@@ -305,15 +278,10 @@ export async function createPostgresJobStore(
 
     ...outputMethods,
 
-    subscribe(listener, subscribeOptions) {
-      if (typeof listener !== 'function') {
-        throw new InvalidArgumentError('Invalid listener: expected a function');
-      }
-      return eventSource.subscribe(listener, subscribeOptions);
-    },
+    subscribe: (listener, subscribeOptions) => eventSource.subscribe(listener, subscribeOptions),
 
     async now() {
-      const rows = await query(`SELECT ${nowMs} AS now`);
+      const rows = await query(serverTimeSql());
       return Number(rows[0]?.now);
     },
 
@@ -322,5 +290,5 @@ export async function createPostgresJobStore(
       await database.close();
     },
   };
-  return store;
+  return Object.assign(createJobStore(backend), { migrate });
 }

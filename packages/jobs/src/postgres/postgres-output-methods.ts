@@ -1,15 +1,7 @@
 import { NotFoundError } from '@sa/core';
-import type { JobStore } from '../job-store';
-import { isContinuationByte } from '../output-log';
-import {
-  assertJobId,
-  assertOutputChunk,
-  assertOutputStream,
-  normalizeAppendOutputOptions,
-  normalizeReadOutputOptions,
-  outputOffsetConflict,
-  validateCursor,
-} from '../validate-arguments';
+import type { JobStoreBackend } from '../job-store-backend';
+import { isContinuationByte } from '../output-bounds';
+import { outputOffsetConflict } from '../validate-arguments';
 import { hintNotification } from './notify-sql';
 import { readStoredOutput } from './output-read';
 import type { PostgresDatabase } from './postgres-database';
@@ -23,7 +15,7 @@ export function createPostgresOutputMethods(context: {
   database: PostgresDatabase;
   names: SqlNames;
   maxOutputBytes: number;
-}): Pick<JobStore, 'appendOutput' | 'readOutput' | 'getCursor' | 'setCursor'> {
+}): Pick<JobStoreBackend, 'appendOutput' | 'readOutput' | 'getCursor' | 'setCursor'> {
   const { database, names, maxOutputBytes } = context;
   const query = (text: string, values: unknown[]): Promise<JobRow[]> =>
     database.query(text, values);
@@ -32,11 +24,7 @@ export function createPostgresOutputMethods(context: {
   const jobExists = async (id: string): Promise<boolean> =>
     (await query(`SELECT 1 FROM ${names.jobs} WHERE id = $1`, [id])).length > 0;
   return {
-    async appendOutput(id, stream, chunk, appendOptions) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      assertOutputChunk(chunk);
-      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
+    async appendOutput(id, stream, chunk, expectedOffset) {
       // Why an append with an expected offset wrote nothing: no job, or another end offset.
       const refused = async (): Promise<Error | undefined> => {
         if (!(await jobExists(id))) return notFound(id);
@@ -100,10 +88,7 @@ export function createPostgresOutputMethods(context: {
         throw (await refused()) ?? outputOffsetConflict(id, stream, expectedOffset ?? 0, -1);
     },
 
-    async readOutput(id, stream, readOptions) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
+    async readOutput(id, stream, { offset, maxBytes }) {
       const window = `GREATEST($3::bigint, COALESCE(state.end_offset, 0) - $4::bigint)`;
       const rows = await query(
         `SELECT job.id, COALESCE(state.end_offset, 0) AS end_offset,
@@ -136,8 +121,6 @@ export function createPostgresOutputMethods(context: {
     },
 
     async getCursor(id, cursorName) {
-      assertJobId(id);
-      validateCursor(cursorName);
       const rows = await query(
         `SELECT job.id, cursor.value FROM ${names.jobs} AS job
          LEFT JOIN ${names.cursors} AS cursor ON cursor.job_id = job.id AND cursor.name = $2
@@ -149,8 +132,6 @@ export function createPostgresOutputMethods(context: {
     },
 
     async setCursor(id, cursorName, expected, next) {
-      assertJobId(id);
-      validateCursor(cursorName, expected, next);
       let rows: JobRow[];
       try {
         rows =

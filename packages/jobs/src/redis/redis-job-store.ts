@@ -1,8 +1,10 @@
 import type { Timers } from '@sa/core';
+import { ConflictError, SaError, defaultTimers } from '@sa/core';
+import { createJobStore } from '../create-job-store';
 import { createJobId } from '../ids';
-import { ConflictError, InvalidArgumentError, SaError } from '@sa/core';
 import type { JobProgress, JobRecord } from '../job-record';
 import type { JobStore, TransitionFailure } from '../job-store';
+import type { JobStoreBackend } from '../job-store-backend';
 import { decodeRecord, encodeFields } from './record-codec';
 import type { RedisStoreClient } from './redis-client';
 import { openRedisConnection } from './redis-connection';
@@ -10,19 +12,10 @@ import type { RedisConnection } from './redis-connection';
 import { createRedisOutputMethods } from './redis-output-methods';
 import { redisScripts } from './redis-scripts';
 import { decodeListCursor, encodeListCursor } from '../list-cursor';
-import { defaultMaxOutputBytes } from '../output-log';
-import { interruptedError, isVisibleTo } from '../record-rules';
-import {
-  assertFiniteNumber,
-  assertInteger,
-  assertJobId,
-  assertNonEmptyString,
-  normalizeListQuery,
-  normalizePruneOptions,
-  validateHeartbeat,
-  validateNewJob,
-  validateTransition,
-} from '../validate-arguments';
+import { defaultMaxOutputBytes } from '../output-bounds';
+import { progressCopy } from '../progress-copy';
+import { interruptedError } from '../record-rules';
+import { assertInteger, assertNonEmptyString } from '../validate-arguments';
 
 /** Options for `createRedisJobStore`. */
 export interface RedisJobStoreOptions {
@@ -53,22 +46,13 @@ export interface RedisJobStore extends JobStore {
   readonly prefix: string;
 }
 
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 function optionalNumber(value: number | undefined, round: (value: number) => number): string {
   return value === undefined ? '' : String(round(value));
 }
 
 /** Progress with its keys in one order, so the script can compare two by their JSON text. */
 function canonicalProgress(progress: JobProgress | null): JobProgress | null {
-  if (progress === null) return null;
-  const canonical: JobProgress = { progress: progress.progress };
-  if (progress.total !== undefined) canonical.total = progress.total;
-  if (progress.message !== undefined) canonical.message = progress.message;
-  return canonical;
+  return progress === null ? null : progressCopy(progress);
 }
 
 function scopeSuffix(scope: string | null): string {
@@ -117,20 +101,10 @@ export async function createRedisJobStore(
     return record;
   }
 
-  function visibleTo(
-    record: JobRecord | undefined,
-    scope: string | null | undefined,
-  ): JobRecord | undefined {
-    return record !== undefined && isVisibleTo(record, scope) ? record : undefined;
-  }
-
-  const store: RedisJobStore = {
+  const backend: JobStoreBackend = {
     name,
-    prefix,
 
-    async create(job, createOptions) {
-      validateNewJob(job, createOptions);
-      const key = createOptions?.idempotencyKey;
+    async create(job, key) {
       const id = job.id ?? createJobId();
       const pairs = encodeFields({
         label: job.label,
@@ -163,13 +137,13 @@ export async function createRedisJobStore(
       return mustDecode(reply[1]);
     },
 
-    async get(id, getOptions) {
-      assertJobId(id);
-      return visibleTo(decode(await run(scripts.get, [id])), getOptions?.scope);
+    async read(id) {
+      const reply = (await run(scripts.get, [id])) as [number, unknown?];
+      const record = decode(reply[1]);
+      return record === undefined ? undefined : { record, now: Number(reply[0]) };
     },
 
-    async list(query) {
-      const checked = normalizeListQuery(query);
+    async list(checked) {
       const after = checked.cursor === undefined ? undefined : decodeListCursor(checked.cursor);
       const reply = (await run(scripts.list, [
         checked.statuses?.join(',') ?? '',
@@ -189,7 +163,6 @@ export async function createRedisJobStore(
     },
 
     async transition(id, guard, patch) {
-      validateTransition(id, guard, patch);
       const from: readonly string[] = typeof guard.from === 'string' ? [guard.from] : guard.from;
       const pairs = encodeFields({
         progress: patch.progress === undefined ? undefined : canonicalProgress(patch.progress),
@@ -214,7 +187,6 @@ export async function createRedisJobStore(
     },
 
     async heartbeat(id, ownerToken, heartbeatOptions) {
-      validateHeartbeat(id, ownerToken, heartbeatOptions);
       const progress = heartbeatOptions.progress;
       const reply = (await run(scripts.heartbeat, [
         id,
@@ -227,8 +199,6 @@ export async function createRedisJobStore(
     },
 
     async requestCancel(id, reason) {
-      assertJobId(id);
-      if (reason !== undefined) assertNonEmptyString('reason', reason);
       const reply = (await run(scripts.requestCancel, [id, JSON.stringify(reason ?? null)])) as [
         string,
         unknown?,
@@ -236,23 +206,20 @@ export async function createRedisJobStore(
       return decode(reply[1]);
     },
 
-    async reapExpired(reapOptions) {
-      if (reapOptions?.now !== undefined) assertFiniteNumber('now', reapOptions.now);
+    async reapExpired({ now, batchSize }) {
       const reaped: JobRecord[] = [];
-      const batch = 500;
       for (;;) {
         const reply = (await run(scripts.reap, [
-          optionalNumber(reapOptions?.now, Math.floor),
-          String(batch),
+          optionalNumber(now, Math.floor),
+          String(batchSize),
           JSON.stringify(interruptedError),
         ])) as [number, unknown[]];
         for (const item of reply[1]) reaped.push(mustDecode(item));
-        if (Number(reply[0]) < batch) return reaped;
+        if (Number(reply[0]) < batchSize) return reaped;
       }
     },
 
-    async prune(pruneOptions) {
-      const checked = normalizePruneOptions(pruneOptions);
+    async prune(checked) {
       const scope = checked.scope === undefined ? '' : scopeSuffix(checked.scope);
       const passes: [string, string, string][] = [];
       if (checked.olderThan !== undefined || !checked.expired) {
@@ -286,12 +253,7 @@ export async function createRedisJobStore(
 
     ...outputMethods,
 
-    subscribe(listener, subscribeOptions) {
-      if (typeof listener !== 'function') {
-        throw new InvalidArgumentError('Invalid listener: expected a function');
-      }
-      return events.subscribe(listener, subscribeOptions);
-    },
+    subscribe: (listener, subscribeOptions) => events.subscribe(listener, subscribeOptions),
 
     async now() {
       return Number(await run(scripts.time, []));
@@ -301,5 +263,5 @@ export async function createRedisJobStore(
       return connection.close();
     },
   };
-  return store;
+  return Object.assign(createJobStore(backend), { prefix });
 }

@@ -1,14 +1,6 @@
-import { InvalidArgumentError, NotFoundError } from '@sa/core';
-import type { JobStore } from '../job-store';
-import {
-  assertJobId,
-  assertOutputChunk,
-  assertOutputStream,
-  normalizeAppendOutputOptions,
-  normalizeReadOutputOptions,
-  outputOffsetConflict,
-  validateCursor,
-} from '../validate-arguments';
+import { NotFoundError } from '@sa/core';
+import type { JobStoreBackend } from '../job-store-backend';
+import { offsetPastEnd, outputOffsetConflict } from '../validate-arguments';
 import type { RedisConnection } from './redis-connection';
 import { redisScripts } from './redis-scripts';
 
@@ -22,18 +14,15 @@ export interface RedisOutputContext {
 /** The Redis store's output log and cursor methods (`appendOutput`, `readOutput`, cursors). */
 export function createRedisOutputMethods(
   context: RedisOutputContext,
-): Pick<JobStore, 'appendOutput' | 'readOutput' | 'getCursor' | 'setCursor'> {
+): Pick<JobStoreBackend, 'appendOutput' | 'readOutput' | 'getCursor' | 'setCursor'> {
   const { run, name, maxOutputBytes } = context;
   const notFound = (id: string): NotFoundError => new NotFoundError(`${name}: job ${id} not found`);
   return {
-    async appendOutput(id, stream, chunk, appendOptions) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      assertOutputChunk(chunk);
-      const expectedOffset = normalizeAppendOutputOptions(appendOptions);
+    async appendOutput(id, stream, chunk, expectedOffset) {
       if (chunk === '' && expectedOffset === undefined) {
+        // The reply is [now] without a record, [now, record] with one.
         const exists = (await run(redisScripts.get, [id])) as unknown[];
-        if (exists.length === 0) throw notFound(id);
+        if (exists.length < 2) throw notFound(id);
         return;
       }
       const reply = await run(redisScripts.appendOutput, [
@@ -48,10 +37,7 @@ export function createRedisOutputMethods(
       if (Number(reply) === 0) throw notFound(id);
     },
 
-    async readOutput(id, stream, readOptions) {
-      assertJobId(id);
-      assertOutputStream(stream);
-      const { offset, maxBytes } = normalizeReadOutputOptions(readOptions);
+    async readOutput(id, stream, { offset, maxBytes }) {
       const reply = (await run(redisScripts.readOutput, [
         id,
         stream,
@@ -60,12 +46,7 @@ export function createRedisOutputMethods(
       ])) as [number, number?, number?, number?, string?];
       if (Number(reply[0]) === 0) throw notFound(id);
       const endOffset = Number(reply[2]);
-      if (Number(reply[0]) === 2) {
-        throw new InvalidArgumentError(
-          `Invalid offset: ${String(offset)} is past the end of ${stream} (${String(endOffset)} bytes)`,
-          { data: { field: 'offset' } },
-        );
-      }
+      if (Number(reply[0]) === 2) throw offsetPastEnd(stream, offset, endOffset);
       const data = reply[4] ?? '';
       return {
         data,
@@ -76,16 +57,12 @@ export function createRedisOutputMethods(
     },
 
     async getCursor(id, cursorName) {
-      assertJobId(id);
-      validateCursor(cursorName);
       const reply = (await run(redisScripts.getCursor, [id, cursorName])) as [number, unknown?];
       if (Number(reply[0]) === 0) throw notFound(id);
       return reply[1] === null || reply[1] === undefined ? undefined : Number(reply[1]);
     },
 
     async setCursor(id, cursorName, expected, next) {
-      assertJobId(id);
-      validateCursor(cursorName, expected, next);
       const reply = Number(
         await run(redisScripts.setCursor, [
           id,

@@ -1,22 +1,18 @@
 import { createHash } from 'node:crypto';
 import { luaPrelude } from './lua-prelude';
-import {
-  appendOutputScript,
-  getCursorScript,
-  getScript,
-  listScript,
-  pruneScript,
-  readOutputScript,
-  setCursorScript,
-  timeScript,
-} from './lua-read-scripts';
-import {
-  createScript,
-  heartbeatScript,
-  reapScript,
-  requestCancelScript,
-  transitionScript,
-} from './lua-write-scripts';
+import { appendOutputScript } from './commands/append-output';
+import { createScript } from './commands/create-job';
+import { getCursorScript } from './commands/get-cursor';
+import { getScript } from './commands/get-job';
+import { heartbeatScript } from './commands/heartbeat';
+import { listScript } from './commands/list-jobs';
+import { pruneScript } from './commands/prune-batch';
+import { readOutputScript } from './commands/read-output';
+import { reapScript } from './commands/reap-expired';
+import { requestCancelScript } from './commands/request-cancel';
+import { timeScript } from './commands/server-time';
+import { setCursorScript } from './commands/set-cursor';
+import { transitionScript } from './commands/transition';
 
 /** A Lua script of the store: its source (prelude included) and its SHA1 for `EVALSHA`. */
 export interface RedisScript {

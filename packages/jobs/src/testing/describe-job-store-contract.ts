@@ -7,6 +7,7 @@ import type {
   JobStoreContractOptions,
 } from './contract-harness';
 import { describeEventsContract } from './contract-events';
+import { describeFrontContract } from './contract-front';
 import { describeListContract } from './contract-list';
 import { describeLeaseContract } from './contract-lease';
 import { describeOutputContract } from './contract-output';
@@ -65,5 +66,6 @@ export function describeJobStoreContract(
     describePruneContract(harness);
     describeOutputContract(harness);
     describeEventsContract(harness);
+    describeFrontContract(harness);
   });
 }

@@ -32,8 +32,8 @@ export function createWork(
     }
     if (!isThenable(returned)) {
       forwarder?.finish();
-      // The work settles synchronously on a non-promise result (see @sa/core's runner).
-      return finishResult(definition, returned) as unknown as Promise<JsonValue>;
+      // The work settles synchronously on a non-promise result (see @sa/core's `Work`).
+      return finishResult(definition, returned);
     }
     return Promise.resolve(returned)
       .then((value) => finishResult(definition, value))

@@ -10,9 +10,8 @@ import {
 import { open, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OutputChunk, OutputStream } from '../job-store';
-import { InvalidArgumentError } from '@sa/core';
-import { readBoundedBytes } from '../output-log';
-import { outputOffsetConflict } from '../validate-arguments';
+import { readBoundedBytes } from '../output-bounds';
+import { offsetPastEnd, outputOffsetConflict } from '../validate-arguments';
 import { leadingContinuationBytes } from './utf8-boundary';
 
 /** Bounds of one output stream. */
@@ -103,10 +102,7 @@ async function readOnce(
   const last = segments.at(-1);
   const end = last ? last.start + statSync(last.path).size : 0;
   if (options.offset > end) {
-    throw new InvalidArgumentError(
-      `Invalid offset: ${options.offset} is past the end of ${stream} (${end} bytes written)`,
-      { data: { field: 'offset' } },
-    );
+    throw offsetPastEnd(stream, options.offset, end);
   }
   const firstKept = Math.max(segments[0]?.start ?? 0, end - options.maxOutputBytes);
   let windowStart = Math.max(options.offset, firstKept);

@@ -70,8 +70,23 @@ describe('startInBackground', () => {
   });
 
   it('accepts a work that returns a plain value', async () => {
-    const task = startInBackground((() => 'plain') as unknown as () => Promise<string>);
+    const task = startInBackground(() => 'plain');
     await expect(task.result).resolves.toBe('plain');
+  });
+
+  it.each([undefined, null, 0, ''])(
+    'completes at once when a plain work returns %j (begin never throws)',
+    async (value) => {
+      const task = startInBackground(() => value);
+      expect(task.status).toBe('completed');
+      await expect(task.result).resolves.toBe(value);
+    },
+  );
+
+  it('adopts a thenable that is not a Promise', async () => {
+    const thenable = { then: (resolve: (value: number) => void) => resolve(7) };
+    const task = startInBackground(() => thenable as unknown as PromiseLike<number>);
+    await expect(task.result).resolves.toBe(7);
   });
 
   it('never causes an unhandled rejection when nobody listens', async () => {

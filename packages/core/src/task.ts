@@ -136,15 +136,15 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
     this.#work = undefined;
     this.#startedAt = this.#now();
     this.#setStatus('running');
-    let returned: Promise<T>;
+    let returned: T | PromiseLike<T>;
     try {
       returned = workStorage.run(this, work, new TaskContext(this));
     } catch (error) {
       this.#settle(failureOutcome(error));
       return;
     }
-    if (returned === null || typeof (returned as { then?: unknown }).then !== 'function') {
-      this.#settle({ status: 'completed', value: returned as unknown as T });
+    if (!isPromiseLike(returned)) {
+      this.#settle({ status: 'completed', value: returned });
       return;
     }
     returned.then(
@@ -182,9 +182,9 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onProgress(listener: ProgressListener, options?: ProgressListenerOptions): () => void {
-    assertFunction(listener, 'listener');
-    assertOptionalObject(options, 'options');
-    assertOptionalDuration(options?.intervalMs, 'intervalMs');
+    assertFunction('listener', listener);
+    assertOptionalObject('options', options);
+    assertOptionalDuration('intervalMs', options?.intervalMs);
     if (this.#outcome !== undefined) return noop;
     const intervalMs = options?.intervalMs;
     const entry: ProgressEntry =
@@ -207,7 +207,7 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onStatus(listener: (status: TaskStatus) => void): () => void {
-    assertFunction(listener, 'listener');
+    assertFunction('listener', listener);
     if (this.#outcome !== undefined) return noop;
     const listeners = this.#statusListeners;
     this.#statusListeners = listeners === undefined ? [listener] : [...listeners, listener];
@@ -220,7 +220,7 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
   }
 
   onSettled(listener: (outcome: TaskOutcome<T>) => void): () => void {
-    assertFunction(listener, 'listener');
+    assertFunction('listener', listener);
     return this.addSettledListener((outcome) => callSafely('settled', listener, outcome));
   }
 
@@ -299,4 +299,13 @@ function callSafely<A>(kind: string, listener: (argument: A) => void, argument: 
   } catch (error) {
     reportListenerError(kind, error);
   }
+}
+
+/** True for a promise or any thenable (what `await` would adopt). */
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
