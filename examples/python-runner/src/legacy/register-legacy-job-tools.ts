@@ -25,10 +25,12 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
 
   const findJob = async (jobId: string, extra: ToolExtra): Promise<JobRecord> => {
     // A malformed id names no job: say so, naming the parameter, rather than describe the id format.
-    const record = await jobs.get(jobId, { scope: callerScopeOf(extra) }).catch((error: unknown) => {
-      if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
-      throw error;
-    });
+    const record = await jobs
+      .get(jobId, { scope: callerScopeOf(extra) })
+      .catch((error: unknown) => {
+        if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
+        throw error;
+      });
     if (!record)
       throw new NotFoundError(
         `No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`,
