@@ -324,7 +324,8 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
 
 /** Checks `PruneOptions.tools`: 1 to `maxPruneTools` non-empty strings; returns a copy. */
 function toToolList(value: unknown): readonly string[] {
-  if (!Array.isArray(value)) fail('tools', `expected an array of tool names, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    fail('tools', `expected an array of tool names, got ${describe(value)}`);
   if (value.length === 0 || value.length > maxPruneTools)
     fail('tools', `expected 1 to ${maxPruneTools} tool names, got ${value.length}`);
   value.forEach((tool, index) => assertNonEmptyString(`tools[${index}]`, tool));
