@@ -5,7 +5,7 @@ import type { JobEvent, JobStore } from '../job-store';
 import { shouldRunServiceTests } from '../redis/testing/service-check';
 import { checkManagerOutage } from '../redis/testing/manager-outage';
 import { checkReplicas } from '../redis/testing/replica-check';
-import { createTcpProxy } from '../redis/testing/tcp-proxy';
+import { createTcpProxy } from '../testing/tcp-proxy';
 import { describeJobStoreContract } from '../testing';
 import { createPostgresJobStore } from './postgres-job-store';
 import type { PostgresJobStore, PostgresJobStoreOptions } from './postgres-job-store';

@@ -8,7 +8,7 @@ import type { RedisJobStore } from './redis-job-store';
 import { shouldRunServiceTests } from './testing/service-check';
 import { checkManagerOutage } from './testing/manager-outage';
 import { checkReplicas } from './testing/replica-check';
-import { createTcpProxy } from './testing/tcp-proxy';
+import { createTcpProxy } from '../testing/tcp-proxy';
 
 const host = '127.0.0.1';
 const port = Number(process.env.SA_TEST_REDIS_PORT ?? 6379);

@@ -5,7 +5,7 @@ import { createRedisJobStore, type RedisJobStore } from '@sa/jobs/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmartTools } from './smart-tools';
 import { connectInMemory, type InMemoryPair } from './test-support/in-memory-pair';
-import { createTcpProxy, type TcpProxy } from './test-support/tcp-proxy';
+import { createTcpProxy, type TcpProxy } from '@sa/jobs/testing';
 
 // A store outage is reported as what it is: STORE_UNAVAILABLE, a server error (-32603) on
 // protocol methods, never the caller's mistake (-32602 InvalidParams).

@@ -2,7 +2,7 @@ import type { WorkContext } from '@sa/core';
 import { expect } from 'vitest';
 import { createJobManager } from '../../job-manager';
 import type { JobEvent, JobStore } from '../../job-store';
-import type { TcpProxy } from './tcp-proxy';
+import type { TcpProxy } from '../../testing/tcp-proxy';
 
 /** What `checkManagerOutage` needs: a store behind the proxy and one straight to the server. */
 export interface ManagerOutageSetup {
