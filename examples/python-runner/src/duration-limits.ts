@@ -1,11 +1,11 @@
-import { InvalidArgumentError } from '@sa/core';
+import { InvalidArgumentError, maxTimerDelayMs } from '@sa/core';
 
 /**
  * The longest duration any tool parameter (`timeout_seconds`, `sample_interval`) or duration
- * option may give, seconds: Node's largest timer delay (2_147_483_647 ms, about 24.8 days)
- * in whole seconds. Longer values are refused, never wrapped to a 1 ms timer.
+ * option may give, seconds: `@sa/core`'s `maxTimerDelayMs` (Node's largest timer delay, about
+ * 24.8 days) in whole seconds. Longer values are refused, never wrapped to a 1 ms timer.
  */
-export const maxDurationSeconds = Math.floor(2_147_483_647 / 1000);
+export const maxDurationSeconds = Math.floor(maxTimerDelayMs / 1000);
 
 /** The shortest `sample_interval`, seconds: sampling `/proc` faster only burns CPU. */
 export const minSampleIntervalSeconds = 0.01;

@@ -113,4 +113,19 @@ describe('JobManager output cursors and clock', () => {
     const outcome = await jobs.runWithBudget(() => Promise.resolve(42), { budgetMs: 60_000 });
     expect(outcome).toEqual({ status: 'completed', value: 42 });
   });
+
+  it('prunes only the finished jobs of the given tools, and refuses a bad tools filter', async () => {
+    const jobs = manager();
+    const legacy = await jobs.createExternal({ tool: 'legacy' });
+    const other = await jobs.createExternal({ tool: 'other' });
+    await jobs.settleExternal(other.id, { status: 'completed', result: null });
+    await jobs.settleExternal(legacy.id, { status: 'completed', result: null });
+    expect(await jobs.prune({ tools: ['legacy'] })).toBe(1);
+    expect(await jobs.get(legacy.id)).toBeUndefined();
+    expect(await jobs.get(other.id)).toMatchObject({ tool: 'other', status: 'completed' });
+    await expect(jobs.prune({ tools: [] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      data: { field: 'tools' },
+    });
+  });
 });

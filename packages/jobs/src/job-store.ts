@@ -112,6 +112,11 @@ export interface PruneOptions {
   expired?: boolean;
   /** Only jobs of this scope. */
   scope?: string | null;
+  /**
+   * Only jobs of these tools (`JobRecord.tool`): 1 to 100 non-empty names. The
+   * filter applies with the others, atomically in every store.
+   */
+  tools?: readonly string[];
   /** Delete in batches of this size (default 500). */
   batchSize?: number;
 }

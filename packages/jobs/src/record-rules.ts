@@ -269,7 +269,7 @@ export function isReadable(
 }
 
 /**
- * True when `prune` deletes `record` at `now`: in the statuses (never running) and scope, and
+ * True when `prune` deletes `record` at `now`: in the statuses (never running), scope and tools, and
  * older than `olderThan` (finish time, or creation time when unfinished), or expired
  * (terminal with `expiresAt <= now`), or neither criterion was given.
  */
@@ -280,6 +280,7 @@ export function matchesPrune(
 ): boolean {
   if (record.status === 'running' || !options.statuses.includes(record.status)) return false;
   if (options.scope !== undefined && record.scope !== options.scope) return false;
+  if (options.tools !== undefined && !options.tools.includes(record.tool)) return false;
   if (options.olderThan === undefined && !options.expired) return true;
   if (
     options.olderThan !== undefined &&

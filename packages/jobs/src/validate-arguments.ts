@@ -18,6 +18,8 @@ export const maxListLimit = 1000;
 export const defaultListLimit = 50;
 /** Default batch size of `prune`. */
 export const defaultPruneBatchSize = 500;
+/** Most tool names one `prune` call may filter by (`PruneOptions.tools`). */
+export const maxPruneTools = 100;
 /** How many expired leases `reapExpired` turns into `interrupted` per step (per script or statement). */
 export const reapBatchSize = defaultPruneBatchSize;
 /** Default `maxBytes` of `readOutput`: 1 MiB. */
@@ -289,6 +291,8 @@ export interface NormalizedPruneOptions {
   olderThan: number | undefined;
   expired: boolean;
   scope: string | null | undefined;
+  /** Only jobs of these tools; undefined for any tool. */
+  tools: readonly string[] | undefined;
   batchSize: number;
 }
 
@@ -305,6 +309,7 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
   if (value.expired !== undefined && typeof value.expired !== 'boolean')
     fail('expired', `expected a boolean, got ${describe(value.expired)}`);
   if (value.scope !== undefined) assertScope('scope', value.scope);
+  const tools = value.tools === undefined ? undefined : toToolList(value.tools);
   const batchSize = value.batchSize ?? defaultPruneBatchSize;
   assertInteger('batchSize', batchSize, { min: 1, max: 100_000 });
   return {
@@ -312,8 +317,19 @@ export function normalizePruneOptions(options: PruneOptions | undefined): Normal
     olderThan: value.olderThan,
     expired: value.expired ?? false,
     scope: value.scope,
+    tools,
     batchSize,
   };
+}
+
+/** Checks `PruneOptions.tools`: 1 to `maxPruneTools` non-empty strings; returns a copy. */
+function toToolList(value: unknown): readonly string[] {
+  if (!Array.isArray(value))
+    fail('tools', `expected an array of tool names, got ${describe(value)}`);
+  if (value.length === 0 || value.length > maxPruneTools)
+    fail('tools', `expected 1 to ${maxPruneTools} tool names, got ${value.length}`);
+  value.forEach((tool, index) => assertNonEmptyString(`tools[${index}]`, tool));
+  return [...new Set(value as string[])];
 }
 
 /** Checks `appendOutput` options; returns the expected offset, if any. */

@@ -16,12 +16,12 @@ export interface LegacyCleanupOutcome {
 }
 
 /**
- * Removes finished jobs of the scope for `py_cleanup_jobs`: every finished job when
- * `includeOtherTools` is set (the original's behaviour), otherwise never a job of another tool
- * than `legacyJobTools`. The store prunes by time and status only, so without
- * `includeOtherTools` it removes the finished jobs that ended before the oldest finished
- * `_v2` job (and before this call): no `_v2` job can be among them, and a legacy job that ended
- * after that `_v2` job stays until that job is pruned (by `py_prune_jobs` or retention).
+ * Removes finished jobs of the scope for `py_cleanup_jobs`: every finished legacy job (of
+ * `legacyJobTools`), whenever it finished, and finished jobs of other tools (`_v2`) only when
+ * `includeOtherTools` is set (the original's behaviour: every finished job). The store filters
+ * by tool in the same atomic prune as by status and scope, so no `_v2` job is ever removed
+ * without `includeOtherTools`. `keptOtherJobs` counts the finished jobs of other tools left
+ * in place, read after the prune.
  *
  * @example
  * const { removed } = await removeFinishedLegacyJobs(jobs, { scope: null, includeOtherTools: false });
@@ -33,19 +33,13 @@ export async function removeFinishedLegacyJobs(
   const { scope } = options;
   if (options.includeOtherTools)
     return { removed: await jobs.prune({ statuses: finishedStatuses, scope }), keptOtherJobs: 0 };
-  // Jobs that finish from now on are newer than the cut-off, whatever tool they belong to.
-  let cutoff = await jobs.now();
+  const removed = await jobs.prune({ statuses: finishedStatuses, scope, tools: legacyJobTools });
   let keptOtherJobs = 0;
   let cursor: string | undefined;
   do {
     const page = await jobs.list({ scope, status: finishedStatuses, limit: 1000, cursor });
-    for (const record of page.jobs) {
-      if (legacyJobTools.includes(record.tool)) continue;
-      keptOtherJobs += 1;
-      cutoff = Math.min(cutoff, record.finishedAt ?? record.createdAt);
-    }
+    keptOtherJobs += page.jobs.filter((record) => !legacyJobTools.includes(record.tool)).length;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-  const removed = await jobs.prune({ statuses: finishedStatuses, scope, olderThan: cutoff });
   return { removed, keptOtherJobs };
 }

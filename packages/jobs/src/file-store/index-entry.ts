@@ -7,6 +7,8 @@ export interface IndexEntry {
   version: number;
   scope: string | null;
   label: string;
+  /** The job's tool; absent in lines written before the index kept it (then checked on the record). */
+  tool?: string;
   createdAt: number;
   finishedAt: number | null;
   expiresAt: number | null;
@@ -26,6 +28,7 @@ export function toIndexEntry(record: JobRecord): IndexEntry {
     version: record.version,
     scope: record.scope,
     label: record.label,
+    tool: record.tool,
     createdAt: record.createdAt,
     finishedAt: record.finishedAt,
     expiresAt: record.expiresAt,

@@ -71,6 +71,7 @@ export function createIndexLog(options: IndexLogOptions): IndexLog {
       version: line.version,
       scope: line.scope ?? null,
       label: line.label,
+      ...(typeof line.tool === 'string' ? { tool: line.tool } : {}),
       createdAt: line.createdAt,
       finishedAt: line.finishedAt ?? null,
       expiresAt: line.expiresAt ?? null,

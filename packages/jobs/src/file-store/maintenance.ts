@@ -66,8 +66,14 @@ export async function pruneJobs(
 ): Promise<number> {
   await context.index.refresh();
   const now = context.clock.now();
+  // An index line written before the index kept the tool cannot be filtered by tool here:
+  // it stays a candidate, and the record read under the lock decides.
   const candidates = [...context.index.entries.values()]
-    .filter((entry) => matchesPrune(entry as JobRecord, normalized, now))
+    .filter((entry) =>
+      entry.tool === undefined
+        ? matchesPrune(entry as JobRecord, { ...normalized, tools: undefined }, now)
+        : matchesPrune(entry as JobRecord, normalized, now),
+    )
     .map((entry) => entry.id);
   let deleted = 0;
   for (let start = 0; start < candidates.length; start += normalized.batchSize) {

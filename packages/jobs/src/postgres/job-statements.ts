@@ -88,7 +88,7 @@ export function currentJobSql(names: SqlNames): string {
  * One batch of `prune`: deletes up to $2 jobs (never running ones) and sends a `deleted` hint
  * for each. $1 statuses (text[]), $2 batch size, $3 channel, $4 filter by scope (boolean),
  * $5 the scope (null: jobs without scope), $6 olderThan (epoch ms, or null), $7 expired
- * (boolean). With neither $6 nor $7 every job of the statuses and scope matches; with either,
+ * (boolean), $8 tools (text[], or null for any tool). With neither $6 nor $7 every job of the statuses and scope matches; with either,
  * a job matches when it finished (or, unfinished, was created) before $6 or is terminal with
  * `expires_at` passed.
  */
@@ -98,6 +98,7 @@ export function pruneSql(names: SqlNames): string {
              SELECT id FROM ${names.jobs}
              WHERE status = ANY($1::text[]) AND status <> 'running'
                AND (NOT $4::boolean OR scope IS NOT DISTINCT FROM $5::text)
+               AND ($8::text[] IS NULL OR tool = ANY($8::text[]))
                AND (($6::float8 IS NULL AND NOT $7::boolean)
                  OR COALESCE(finished_at, created_at) < $6::float8
                  OR ($7::boolean AND status IN (${terminal}) AND expires_at IS NOT NULL

@@ -267,6 +267,7 @@ export async function createPostgresJobStore(
         checked.scope ?? null,
         checked.olderThan ?? null,
         checked.expired,
+        checked.tools ?? null,
       ];
       let deleted = 0;
       for (;;) {

@@ -49,8 +49,9 @@ local function expire_at(id, at, status)
   local key = jkey(id)
   redis.call('HSET', key, 'expiresAt', n(at))
   redis.call('ZADD', P .. 'expiry', at, id)
-  local h = redis.call('HMGET', key, '_s', '_l', '_i')
-  redis.call('HSET', P .. 'expiry-info', id, cjson.encode({ status, h[1], h[2], h[3] or '' }))
+  local h = redis.call('HMGET', key, '_s', '_l', '_i', 'tool')
+  redis.call('HSET', P .. 'expiry-info', id,
+    cjson.encode({ status, h[1], h[2], h[3] or '', dec(h[4]) or '' }))
 end
 local function apply_expiry(id)
   local at = dec(redis.call('HGET', jkey(id), 'expiresAt'))

@@ -221,6 +221,7 @@ export async function createRedisJobStore(
 
     async prune(checked) {
       const scope = checked.scope === undefined ? '' : scopeSuffix(checked.scope);
+      const tools = checked.tools === undefined ? '' : JSON.stringify(checked.tools);
       const passes: [string, string, string][] = [];
       if (checked.olderThan !== undefined || !checked.expired) {
         const bound = checked.olderThan === undefined ? '+inf' : `(${String(checked.olderThan)}`;
@@ -242,6 +243,7 @@ export async function createRedisJobStore(
             scope,
             batch,
             String(offset),
+            tools,
           ])) as [number, number, number];
           deleted += Number(reply[0]);
           offset += Number(reply[1]);

@@ -8,8 +8,9 @@ async function finished(
   store: JobStore,
   status: JobStatus,
   ttlMs?: number | null,
+  tool?: string,
 ): Promise<JobRecord> {
-  const job = await store.create(runningJob('owner'));
+  const job = await store.create(runningJob('owner', tool === undefined ? {} : { tool }));
   const result = await store.transition(
     job.id,
     { from: 'running', ownerToken: 'owner' },
@@ -19,7 +20,7 @@ async function finished(
   return result.record;
 }
 
-/** prune: statuses, olderThan, expired, scope, batches; never running. */
+/** prune: statuses, olderThan, expired, scope, tools, batches; never running. */
 export function describePruneContract(harness: ContractHarness): void {
   describe('prune', () => {
     it('deletes every terminal job by default and never a running or pending one', async () => {
@@ -86,6 +87,43 @@ export function describePruneContract(harness: ContractHarness): void {
       expect(await store.get(bob.id)).toBeDefined();
     });
 
+    it('only jobs of the given tools, whatever their finish order', async () => {
+      const store = harness.store();
+      const keepOld = await finished(store, 'completed', undefined, 'keep');
+      const legacy = await finished(store, 'failed', undefined, 'legacy');
+      const other = await finished(store, 'cancelled', undefined, 'other,legacy');
+      const pending = await store.create(pendingJob({ tool: 'legacy' }));
+      const running = await store.create(runningJob('owner', { tool: 'legacy' }));
+      const keepNew = await finished(store, 'completed', undefined, 'keep');
+      expect(await store.prune({ tools: ['legacy', 'absent'] })).toBe(1);
+      expect(await store.get(legacy.id)).toBeUndefined();
+      for (const job of [keepOld, other, pending, running, keepNew])
+        expect(await store.get(job.id)).toEqual(job);
+      expect(await store.prune({ tools: ['other,legacy'], statuses: ['cancelled'] })).toBe(1);
+      expect(await store.prune({ tools: ['legacy'], statuses: ['pending'] })).toBe(1);
+      expect((await store.list()).jobs.map((job) => job.id).sort()).toEqual(
+        [keepOld.id, running.id, keepNew.id].sort(),
+      );
+    });
+
+    it('combines tools with olderThan, expired and batches', async () => {
+      const store = harness.store();
+      const old = await finished(store, 'completed', undefined, 'legacy');
+      const expiring = await finished(store, 'failed', 1, 'legacy');
+      const otherExpiring = await finished(store, 'failed', 1, 'other');
+      if (harness.options.clock === 'injected') harness.clock().advance(10_000);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+      const recent = await finished(store, 'completed', undefined, 'legacy');
+      expect(await store.prune({ tools: ['legacy'], expired: true })).toBe(1);
+      expect(await store.get(expiring.id)).toBeUndefined();
+      expect(await store.prune({ tools: ['other'], olderThan: recent.finishedAt! })).toBe(1);
+      expect(await store.get(old.id)).toEqual(old);
+      expect(await store.get(otherExpiring.id)).toBeUndefined();
+      for (let index = 0; index < 5; index++) await finished(store, 'completed', null, 'legacy');
+      expect(await store.prune({ tools: ['legacy'], batchSize: 2 })).toBe(7);
+      expect((await store.list()).total).toBe(0);
+    });
+
     it('deletes in batches and returns the total', async () => {
       const store = harness.store();
       for (let index = 0; index < 7; index++) {
@@ -113,6 +151,11 @@ export function describePruneContract(harness: ContractHarness): void {
       ['batchSize', { batchSize: 0 }],
       ['olderThan', { olderThan: 'yesterday' }],
       ['statuses', { statuses: ['gone'] }],
+      ['tools', { tools: 'contract-tool' }],
+      ['tools', { tools: [] }],
+      ['tools[1]', { tools: ['contract-tool', ''] }],
+      ['tools[0]', { tools: [42] }],
+      ['tools', { tools: Array.from({ length: 101 }, (_, index) => `tool-${index}`) }],
     ])('rejects an invalid %s', async (field, options) => {
       const store = harness.store();
       const job = await store.create(pendingJob());

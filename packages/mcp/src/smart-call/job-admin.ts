@@ -23,11 +23,25 @@ export const cancelJobInputShape = {
   job_id: z.string().min(1).describe('The job to cancel.'),
 };
 
+/**
+ * Largest `max_age_hours` of `<prefix>prune_jobs`: 87,600 hours (10 years). An age is a look
+ * back from the store's clock, not a timer, so `maxTimerDelayMs` (about 24.8 days) would refuse
+ * sensible ages such as 30 days; 10 years is past any retention a job store keeps, and keeps
+ * `now - age` a finite epoch time (1e308 hours would make it -Infinity).
+ */
+export const maxPruneAgeHours = 87_600;
+
 /** The input shape of `<prefix>prune_jobs`. */
 export const pruneJobsInputShape = {
   keep_completed: z.boolean().default(true),
   keep_failed: z.boolean().default(true),
-  max_age_hours: z.number().min(0).default(24),
+  max_age_hours: z
+    .number()
+    .min(0)
+    .max(maxPruneAgeHours, {
+      error: `max_age_hours must be at most ${maxPruneAgeHours} (10 years)`,
+    })
+    .default(24),
 };
 
 /** The caller's jobs, newest first, without results, with a total and a cursor. */

@@ -1,6 +1,7 @@
 import { createJobManager, createMemoryJobStore, type JobManager } from '@sa/jobs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { maxPruneAgeHours } from './job-admin';
 import { defineJobTools, type JobToolDefinition } from './job-tool-definitions';
 import { resolveJobToolsOptions, type JobToolsOptions } from './job-tools-options';
 import { createManualTimers, type ManualTimers } from './test-support/manual-timers';
@@ -74,6 +75,32 @@ describe('job tools: bad input', () => {
       });
     },
   );
+
+  it.each([1e308, Number.MAX_VALUE, 87_601])(
+    'prune refuses a max_age_hours of %d, naming max_age_hours and its limit',
+    async (hours) => {
+      const tools = setup();
+      const result = await tools.prune.call(
+        { keep_completed: false, keep_failed: false, max_age_hours: hours },
+        request(),
+      );
+      expect(result.isError).toBe(true);
+      const text = result.content[0]!.text;
+      expect(text).toMatch(
+        /^INVALID_ARGUMENT: Invalid arguments for tool py_prune_jobs: max_age_hours: /,
+      );
+      expect(text).toContain(`at most ${maxPruneAgeHours}`);
+      expect(text).not.toContain('olderThan');
+      expect(structured(result)['error']).toMatchObject({ data: { field: 'max_age_hours' } });
+    },
+  );
+
+  it('prune accepts a max_age_hours of exactly the limit', async () => {
+    const tools = setup();
+    const result = await tools.prune.call({ max_age_hours: maxPruneAgeHours }, request());
+    expect(result.isError).toBeFalsy();
+    expect(structured(result)).toMatchObject({ removed: 0 });
+  });
 
   it('refuses a parameter the tool does not take by name (a typo is never ignored), echoing it bounded', async () => {
     const tools = setup();
