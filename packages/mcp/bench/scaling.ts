@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -162,6 +163,8 @@ async function scale(
   // Heap while every job runs promoted: what each job costs while it is alive.
   collectGarbage();
   const heapPerJobBytes = (process.memoryUsage().heapUsed - heapBefore) / count;
+  if (process.argv.includes('--heap-snapshot'))
+    console.error(`[scaling] heap snapshot: ${writeHeapSnapshot()}`);
   for (const id of handles) {
     const record = await jobs.wait(id, { timeoutMs: 600_000 });
     if (record.status !== 'completed') throw new Error(`job ${id} ended ${record.status}`);

@@ -103,13 +103,16 @@ export class OwnedJob {
   /** Starts following the work (call once, after the record is stored). */
   start(): void {
     const { task } = this;
-    this.unsubscribes.push(
-      task.onProgress((update) => this.onProgress(update)),
-      task.onStatus((status) => {
-        if (status === 'running') this.markRunning();
-      }),
-    );
-    if (task.status === 'running' && this.status === 'pending') this.markRunning();
+    this.unsubscribes.push(task.onProgress((update) => this.onProgress(update)));
+    // Only a pending task has a start to follow: an adopted (promoted) task already runs, and
+    // its end is followed by `onSettled` below, so it costs no status listener.
+    if (task.status === 'pending') {
+      this.unsubscribes.push(
+        task.onStatus((status) => {
+          if (status === 'running') this.markRunning();
+        }),
+      );
+    } else if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
     if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
       this.latestProgress = current;

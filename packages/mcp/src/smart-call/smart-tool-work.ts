@@ -35,9 +35,9 @@ export function createWork(
       // The work settles synchronously on a non-promise result (see @sa/core's `Work`).
       return finishResult(definition, returned);
     }
-    return Promise.resolve(returned)
-      .then((value) => finishResult(definition, value))
-      .finally(() => forwarder?.finish());
+    const finished = Promise.resolve(returned).then((value) => finishResult(definition, value));
+    // Without a forwarder (every call but a task's) the running work holds no `finally` step.
+    return forwarder === undefined ? finished : finished.finally(() => forwarder.finish());
   };
 }
 
