@@ -66,8 +66,11 @@ export async function checkManagerOutage(setup: ManagerOutageSetup): Promise<voi
     const stored = await direct.get(job.id);
     expect(stored).toMatchObject({ status: 'completed', result: 'finished during the outage' });
     expect(context!.signal.aborted).toBe(false);
-    // A short outage (within the manager's output retries) loses no output.
-    expect((await direct.readOutput(job.id, 'stdout')).data).toBe('written during the outage\n');
+    // No output is lost to the outage. It was appended after the work ended, so its retried
+    // write may land after the terminal write: wait for it rather than read it once.
+    await expect
+      .poll(async () => (await direct.readOutput(job.id, 'stdout')).data, { timeout: 15_000 })
+      .toBe('written during the outage\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(completions).toHaveLength(1);
     expect((await direct.get(job.id))?.version).toBe(stored?.version);
