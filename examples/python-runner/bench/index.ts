@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { benchTaskPolling } from './task-polling';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { resolveConfig, type PythonRunnerConfig } from '../src/config';
 import { createStderrLogger } from '../src/logger';
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
       );
     }
   }
+  // 3. A 2026-07-28 task followed by polling tasks/get at the default pollIntervalMs.
+  await benchTaskPolling(root);
   await rm(root, { recursive: true, force: true });
   await benchReplicas();
 }

@@ -1,4 +1,4 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { isSaError } from '@sa/core';
 import { parseCommandLine } from './command-line';
 import type { PythonRunnerConfig } from './config';
@@ -25,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const server = await createPythonRunnerServer({ config, logger });
   let endpoint: HttpEndpoint | undefined;
   let shuttingDown = false;
+  let closeStdio: (() => Promise<void>) | undefined;
   const shutdown = async (why: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         : `${why}: stopping (no new calls; running scripts go on under the supervisor)`,
     );
     await endpoint?.close();
+    await closeStdio?.().catch(() => undefined);
     await server.close(`the server stopped (${why})`);
     logger.info('stopped');
     process.exit(0);
@@ -51,8 +53,17 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (config.transport === 'stdio') {
     const transport = createGuardedStdioTransport(logger);
     process.stdin.once('end', () => void shutdown('stdin closed'));
-    transport.onclose = () => void shutdown('connection closed');
-    await server.createMcpServer().connect(transport);
+    // One server for every client: the opening message picks the era (2026-07-28 or 2025).
+    const stdio = serveStdio((ctx) => server.createMcpServer(ctx.era), {
+      transport,
+      onerror: (error) => logger.error(`stdio: ${error.message}`),
+    });
+    const onclose = transport.onclose;
+    transport.onclose = () => {
+      onclose?.();
+      void shutdown('connection closed');
+    };
+    closeStdio = () => stdio.close();
     logger.info(
       `ready on stdio (data ${config.dataDirectory}, roots ${server.services.config.roots.join(', ')})`,
     );

@@ -3,9 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { Readable } from 'node:stream';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+} from '@modelcontextprotocol/server';
 import { InvalidArgumentError, isSaError } from '@sa/core';
 import type { PythonRunnerConfig } from './config';
 import { echo } from './bounded-echo';
@@ -33,9 +38,10 @@ export interface StartHttpServerOptions {
 const maxBodyBytes = 4 * 1024 * 1024;
 
 /**
- * Serves MCP over Streamable HTTP at `/mcp`, one session per client (or, with `stateless`,
- * a fresh server per POST and no sessions), with Host and Origin checks against DNS
- * rebinding and the bearer token when one is set.
+ * Serves MCP over Streamable HTTP at `/mcp` through SDK v2, with Host and Origin checks against
+ * DNS rebinding and the bearer token when one is set. A 2026-07-28 request (stateless by
+ * nature) is served by `createMcpHandler` with a fresh server per request; a 2025-era client
+ * gets one session per client (or, with `stateless`, a fresh server per POST and no sessions).
  *
  * @example
  * const endpoint = await startHttpServer({ server, config, logger });
@@ -55,7 +61,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
   }
   // Sessions a client abandoned without DELETE are closed after this long without a request;
   // at most maxSessions live at once (the oldest idle one makes room for a new one).
-  const sessions = createSessionRegistry<StreamableHTTPServerTransport>({
+  const sessions = createSessionRegistry<WebStandardStreamableHTTPServerTransport>({
     maxSessions: config.maxSessions,
     idleMs: config.sessionIdleSeconds * 1000,
     onEvicted: (id, why) =>
@@ -91,103 +97,28 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     response.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
   };
 
-  const handle = async (
-    request: IncomingMessage & { auth?: AuthInfo },
-    response: ServerResponse,
-  ): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/mcp')
-      return refuse(response, 404, 'Not found: the MCP endpoint is /mcp');
-    const host = (request.headers.host ?? '').toLowerCase();
-    if (!allowedHosts().has(host)) {
-      return refuse(
-        response,
-        403,
-        `Host ${host ? echo(host) : '(none)'} is not allowed (DNS rebinding protection; --allowed-host adds names)`,
-      );
-    }
-    const origin = request.headers.origin?.toLowerCase();
-    if (origin !== undefined && !allowedOrigins().has(origin)) {
-      return refuse(
-        response,
-        403,
-        `Origin ${echo(origin)} is not allowed (DNS rebinding protection; --allowed-origin adds origins)`,
-      );
-    }
-    if (tokenDigest) {
-      const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), tokenDigest)) {
-        return refuse(response, 401, 'A valid bearer token is required', {
-          'www-authenticate': 'Bearer',
-        });
-      }
-      request.auth = { token: match[1].trim(), clientId: 'bearer-token', scopes: [] };
-    }
+  // 2026-07-28 requests: a fresh server from the factory per request (2025 ones are routed
+  // below, before they reach it); the job manager behind it is shared. On 2026-07-28 closing the
+  // response stream cancels an inline call; a promoted task keeps running.
+  const handler = createMcpHandler((ctx) => server.createMcpServer(ctx.era), {
+    legacy: 'reject',
+    maxRequestBodySize: maxBodyBytes,
+    onerror: (error) => logger.warn(`MCP over HTTP: ${error.message}`),
+  });
 
-    if (config.stateless) return handleStateless(request, response);
-
-    const sessionId = request.headers['mcp-session-id'];
-    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    if (existing && typeof sessionId === 'string') {
-      // In flight until the response ends (an open SSE stream keeps its session busy).
-      const end = sessions.begin(sessionId);
-      response.once('close', end);
-      return existing.handleRequest(request, response);
-    }
-    if (sessionId !== undefined)
-      return refuse(response, 404, 'Unknown or expired session; initialize again');
-    if (request.method !== 'POST') return refuse(response, 400, 'Send an initialize request first');
-
-    const body = await readJson(request);
-    if (!isInitializeRequest(body))
-      return refuse(response, 400, 'Send an initialize request first');
-    if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
-    try {
-      sessions.reserve();
-    } catch (error) {
-      if (!isSaError(error, 'CONFLICT')) throw error;
-      return refuse(response, 503, error.message, { 'retry-after': '5' });
-    }
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.add(id, transport);
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.remove(transport.sessionId);
-    };
-    await server.createMcpServer().connect(transport);
-    await transport.handleRequest(request, response, body);
-  };
-
-  // Stateless: one server and transport per POST, closed with its response. A promoted job
-  // keeps running (its work is shielded); inline work whose client went away is promoted.
+  // 2025 clients with --stateless: one server and transport per POST, closed with its response,
+  // so inline work whose client went away is promoted to a job (its work is shielded).
   const inFlight = new Set<Promise<void>>();
-  const handleStateless = async (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method !== 'POST') {
-      return refuse(
-        response,
-        405,
-        'Method not allowed: this server is stateless (--stateless), send every request as a POST',
-        { allow: 'POST' },
-      );
-    }
-    const body = await readJson(request);
-    if (body === undefined) {
-      response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          error: { code: -32700, message: 'Parse error: the request body is not JSON' },
-          id: null,
-        }),
-      );
-      return;
-    }
-    if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
-    const mcpServer = server.createMcpServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  const serveStatelessLegacy = async (
+    webRequest: Request,
+    response: ServerResponse,
+    body: unknown,
+    authInfo: AuthInfo | undefined,
+  ): Promise<void> => {
+    const mcpServer = server.createMcpServer('legacy');
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+    });
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> => {
       if (closed) return closed;
@@ -205,11 +136,106 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
       // Closed with the response, also when the client left while the server was connecting.
       if (response.closed) return await close();
       response.once('close', () => void close());
-      await transport.handleRequest(request, response, body);
+      await send(
+        response,
+        await transport.handleRequest(webRequest, { authInfo, parsedBody: body }),
+      );
     } catch (error) {
       await close();
       throw error;
     }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/mcp')
+      return refuse(response, 404, 'Not found: the MCP endpoint is /mcp');
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!allowedHosts().has(host)) {
+      return refuse(
+        response,
+        403,
+        `Host ${host ? echo(host) : '(none)'} is not allowed (DNS rebinding protection; --allowed-host adds names)`,
+      );
+    }
+    let authInfo: AuthInfo | undefined;
+    const origin = request.headers.origin?.toLowerCase();
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      return refuse(
+        response,
+        403,
+        `Origin ${echo(origin)} is not allowed (DNS rebinding protection; --allowed-origin adds origins)`,
+      );
+    }
+    if (tokenDigest) {
+      const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), tokenDigest)) {
+        return refuse(response, 401, 'A valid bearer token is required', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      authInfo = { token: match[1].trim(), clientId: 'bearer-token', scopes: [] };
+    }
+    let body: unknown;
+
+    if (request.method === 'POST') body = await readJson(request);
+    const webRequest = toWebRequest(request, body);
+    const legacy = await isLegacyRequest(webRequest, body, { maxRequestBodySize: maxBodyBytes });
+    if (legacy && config.stateless && request.method !== 'POST') {
+      return refuse(
+        response,
+        405,
+        'Method not allowed: this server is stateless (--stateless), send every request as a POST',
+        { allow: 'POST' },
+      );
+    }
+    if ((!legacy || config.stateless) && request.method === 'POST') {
+      if (body === undefined) return refuseUnparsable(response);
+      if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
+    }
+    // 2026-07-28 requests: a fresh server per request from createMcpHandler.
+    if (!legacy)
+      return send(response, await handler.fetch(webRequest, { authInfo, parsedBody: body }));
+    if (config.stateless) return serveStatelessLegacy(webRequest, response, body, authInfo);
+
+    const sessionId = request.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (existing && typeof sessionId === 'string') {
+      // In flight until the response ends (an open SSE stream keeps its session busy).
+      const end = sessions.begin(sessionId);
+      response.once('close', end);
+      return send(
+        response,
+        await existing.handleRequest(webRequest, { authInfo, parsedBody: body }),
+      );
+    }
+    if (sessionId !== undefined)
+      return refuse(response, 404, 'Unknown or expired session; initialize again');
+    if (request.method !== 'POST') return refuse(response, 400, 'Send an initialize request first');
+    if (!isInitializeRequest(body))
+      return refuse(response, 400, 'Send an initialize request first');
+    if (server.services.closing) return refuse(response, 503, 'The server is shutting down');
+    try {
+      sessions.reserve();
+    } catch (error) {
+      if (!isSaError(error, 'CONFLICT')) throw error;
+      return refuse(response, 503, error.message, { 'retry-after': '5' });
+    }
+    const transport: WebStandardStreamableHTTPServerTransport =
+      new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.add(id, transport);
+        },
+      });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.remove(transport.sessionId);
+    };
+    await server.createMcpServer('legacy').connect(transport);
+    return send(
+      response,
+      await transport.handleRequest(webRequest, { authInfo, parsedBody: body }),
+    );
   };
 
   const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
@@ -247,6 +273,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     async close() {
       clearInterval(sweep);
       await sessions.closeAll();
+      await handler.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...inFlight]);
@@ -297,4 +324,48 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** The node request as a web `Request` (its body already read into `body`). */
+function toWebRequest(request: IncomingMessage, body: unknown, signal?: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+  }
+  const method = request.method ?? 'GET';
+  return new Request(`http://${request.headers.host ?? '127.0.0.1'}${request.url ?? '/'}`, {
+    method,
+    headers,
+    ...(method === 'POST' && body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+/** Writes a web `Response` (JSON or an SSE stream) to the node response; stops reading it when the client leaves. */
+async function send(response: ServerResponse, answer: Response): Promise<void> {
+  response.writeHead(answer.status, Object.fromEntries(answer.headers.entries()));
+  if (answer.body === null) {
+    response.end();
+    return;
+  }
+  const stream = Readable.fromWeb(answer.body);
+  response.once('close', () => stream.destroy());
+  await new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('error', () => resolve());
+    stream.once('close', resolve);
+    stream.pipe(response);
+  });
+}
+
+function refuseUnparsable(response: ServerResponse): void {
+  response.writeHead(400, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: -32700, message: 'Parse error: the request body is not JSON' },
+      id: null,
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { createJobManager } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
 import { usesSupervisor } from './config';
@@ -27,8 +27,11 @@ export const serverInfo = { name: 'sa-python-runner', version: packageVersion() 
 /** A running python-runner: shared services, and an `McpServer` per connection. */
 export interface PythonRunnerServer {
   readonly services: PythonRunnerServices;
-  /** A new `McpServer` with every tool and the job-stream resource (one per connection or session). */
-  createMcpServer(): McpServer;
+  /**
+   * A new SDK v2 `McpServer` with every tool and the job-stream resource: one per 2025 connection
+   * or session, one per 2026-07-28 request (`era` is the factory context's `ctx.era`).
+   */
+  createMcpServer(era?: 'legacy' | 'modern'): McpServer;
   /**
    * Stops accepting calls. Scripts under the supervisor go on (their jobs stay `running`);
    * with `stopJobsOnExit` (or the memory store) they end and their jobs are recorded
@@ -48,7 +51,7 @@ export interface CreatePythonRunnerServerOptions {
  *
  * @example
  * const runner = await createPythonRunnerServer({ config: resolveConfig({}), logger: createStderrLogger() });
- * await runner.createMcpServer().connect(new StdioServerTransport());
+ * serveStdio((ctx) => runner.createMcpServer(ctx.era));
  */
 export async function createPythonRunnerServer(
   options: CreatePythonRunnerServerOptions,
@@ -114,11 +117,11 @@ export async function createPythonRunnerServer(
 
   return {
     services,
-    createMcpServer() {
+    createMcpServer(era = 'legacy') {
       const server = new McpServer(serverInfo);
       registerLegacyRunTools(server, services);
       registerLegacyJobTools(server, services);
-      registerV2Tools(server, services);
+      registerV2Tools(server, services, era);
       servers.add(server);
       server.server.onclose = () => servers.delete(server);
       return server;

@@ -1,6 +1,6 @@
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerContext } from '@modelcontextprotocol/server';
 import type { ProgressUpdate } from '@sa/core';
+import { scopeOf } from '@sa/mcp/sdk-v2';
 import { ClosedError, SaError, createCoalescer, isSaError } from '@sa/core';
 import type { JobManager, JobMeta, JobRecord, JsonValue } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
@@ -15,8 +15,13 @@ import {
 } from './supervisor/supervised-job-manager';
 import type { RemoteRun, SupervisorClient } from './supervisor/supervisor-client';
 
-/** The request context the SDK hands a tool handler. */
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The request context the SDK (v2) hands a tool handler. */
+export type ToolExtra = ServerContext;
+
+/** The scope of the caller's jobs (auth subject, else the 2025 HTTP session, else none): `@sa/mcp`'s rule. */
+export function callerScopeOf(extra: ToolExtra): string | null {
+  return scopeOf({ sessionId: extra.sessionId, authInfo: extra.http?.authInfo });
+}
 
 /** What every tool of the server shares: the runner, the job manager, and the live runs. */
 export interface PythonRunnerServices {
@@ -244,14 +249,14 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
     assertOpen,
     runTracked,
     async runInline(prepared, extra, runOptions = {}) {
-      const progressToken = extra._meta?.progressToken;
+      const progressToken = extra.mcpReq._meta?.progressToken;
       let lastProgress = Number.NEGATIVE_INFINITY;
       const progress = createCoalescer<ProgressUpdate>(
         (update) => {
           if (progressToken === undefined || update.progress <= lastProgress) return;
           lastProgress = update.progress;
-          extra
-            .sendNotification({
+          extra.mcpReq
+            .notify({
               method: 'notifications/progress',
               params: { progressToken, ...update },
             })
@@ -262,7 +267,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
       try {
         return await runTracked(prepared, {
           ...runOptions,
-          signal: extra.signal,
+          signal: extra.mcpReq.signal,
           onProgress: (update) => progress.push(update),
         });
       } finally {

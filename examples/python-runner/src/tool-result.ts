@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { serializeError } from '@sa/core';
 
 /** A tool result carrying `value` as JSON text and as structured content (lists as `{ result }`). */

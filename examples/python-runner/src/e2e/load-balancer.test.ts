@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { request2026 } from '../testing/dist-server';
 import { isAlive } from '../testing/is-alive';
 import { startHttpServerProcess, type HttpServerProcess } from '../testing/http-replica';
 import { callForResult, callJson, eventually } from '../testing/stdio-server';
@@ -16,6 +17,8 @@ import { callForResult, callJson, eventually } from '../testing/stdio-server';
 interface ReplicaCounters {
   requests: number;
   toolCalls: string[];
+  /** The `Mcp-Name` header of each request that had one (what a proxy could route by). */
+  names: string[];
 }
 
 /** A round-robin reverse proxy: every request goes to the next replica, responses streamed. */
@@ -26,7 +29,7 @@ interface RoundRobinProxy {
 }
 
 async function startRoundRobinProxy(targets: readonly URL[]): Promise<RoundRobinProxy> {
-  const counters = targets.map((): ReplicaCounters => ({ requests: 0, toolCalls: [] }));
+  const counters = targets.map((): ReplicaCounters => ({ requests: 0, toolCalls: [], names: [] }));
   let next = 0;
   const forward = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const index = next % targets.length;
@@ -38,6 +41,8 @@ async function startRoundRobinProxy(targets: readonly URL[]): Promise<RoundRobin
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     counter.requests += 1;
+    const name = incoming.headers['mcp-name'];
+    if (typeof name === 'string') counter.names.push(name);
     if (body.length > 0) {
       const message = JSON.parse(body.toString('utf8')) as {
         method?: string;
@@ -232,6 +237,55 @@ describe('two replicas behind a round-robin load balancer', { timeout: 90_000 },
       await client.close();
     }
     for (const replica of replicas) expect(replica.stderr()).not.toMatch(/\] (warn|error): /);
+  });
+
+  it('2026-07-28 requests carry Mcp-Name through the proxy: a task created on one replica is followed and cancelled on the other', async () => {
+    const proxy = await startPair('modern', []);
+    const pidFile = join(root, 'modern-task.pid');
+    const created = await request2026(
+      proxy.url,
+      'tools/call',
+      {
+        name: 'py_run_script_in_dir_v2',
+        arguments: { directory: root, script_content: sleeperScript(pidFile), async_mode: true },
+      },
+      { name: 'py_run_script_in_dir_v2', headers: authorization },
+    );
+    if (created.kind !== 'result') throw new Error(created.error.message);
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
+    const taskId = created.result['taskId'] as string;
+    const pid = await readPid(pidFile);
+    strayPids.push(pid);
+    // Round robin: this one goes to the other replica.
+    const followed = await request2026(
+      proxy.url,
+      'tasks/get',
+      { taskId },
+      { name: taskId, headers: authorization },
+    );
+    expect(followed).toMatchObject({ kind: 'result', result: { taskId, status: 'working' } });
+    const cancelled = await request2026(
+      proxy.url,
+      'tasks/cancel',
+      { taskId },
+      { name: taskId, headers: authorization },
+    );
+    expect(cancelled.kind).toBe('result');
+    await eventually(() => !isAlive(pid) || undefined, 20_000);
+    const ended = await eventually(async () => {
+      const answer = await request2026(
+        proxy.url,
+        'tasks/get',
+        { taskId },
+        { name: taskId, headers: authorization },
+      );
+      if (answer.kind !== 'result') throw new Error(answer.error.message);
+      return answer.result['status'] === 'cancelled' ? answer.result : undefined;
+    }, 20_000);
+    expect(ended['status']).toBe('cancelled');
+    // Both replicas served it, and each saw the task id in Mcp-Name on its tasks/* requests.
+    for (const counter of proxy.counters) expect(counter.names).toContain(taskId);
+    expect(proxy.counters.flatMap((counter) => counter.names)).toContain('py_run_script_in_dir_v2');
   });
 
   it('with --stateless, no session id is handed out and GET gets 405', async () => {

@@ -8,6 +8,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpReplica } from '../testing/http-replica';
 import { shouldRunServiceTests, startHttpReplica } from '../testing/http-replica';
+import { request2026 } from '../testing/dist-server';
 import { isAlive } from '../testing/is-alive';
 import { callJson, eventually, packageDirectory, serverCommand } from '../testing/stdio-server';
 
@@ -182,6 +183,52 @@ describe.each(stores)('two replicas sharing the $kind store', (store) => {
       expect(later.new_stdout).not.toContain('tick 1\n');
       expect(later.new_stdout).toMatch(/tick \d+/);
       await callJson(a.client, 'py_cancel_job', { job_id: jobId });
+    },
+    60_000,
+  );
+
+  it.runIf(store.run)(
+    'a 2026-07-28 task created through A is followed and cancelled through B',
+    async () => {
+      const pidFile = join(root, 'task-2026.pid');
+      const headers = { authorization: `Bearer ${token}` };
+      const created = await request2026(
+        a.url,
+        'tools/call',
+        {
+          name: 'py_run_script_in_dir_v2',
+          arguments: { directory: root, script_content: slowScript(pidFile), async_mode: true },
+        },
+        { name: 'py_run_script_in_dir_v2', headers },
+      );
+      if (created.kind !== 'result') throw new Error(created.error.message);
+      expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
+      const taskId = created.result['taskId'] as string;
+      const pid = await readPid(pidFile);
+      strayPids.push(pid);
+      const followed = await eventually(async () => {
+        const answer = await request2026(b.url, 'tasks/get', { taskId }, { name: taskId, headers });
+        if (answer.kind !== 'result') throw new Error(answer.error.message);
+        const message = answer.result['statusMessage'];
+        return typeof message === 'string' && message.includes('working')
+          ? answer.result
+          : undefined;
+      }, 20_000);
+      expect(followed).toMatchObject({ taskId, status: 'working' });
+      const cancel = await request2026(
+        b.url,
+        'tasks/cancel',
+        { taskId },
+        { name: taskId, headers },
+      );
+      expect(cancel.kind).toBe('result');
+      await eventually(() => !isAlive(pid) || undefined, 20_000);
+      const ended = await eventually(async () => {
+        const answer = await request2026(a.url, 'tasks/get', { taskId }, { name: taskId, headers });
+        if (answer.kind !== 'result') throw new Error(answer.error.message);
+        return answer.result['status'] === 'cancelled' ? answer.result : undefined;
+      }, 20_000);
+      expect(ended['status']).toBe('cancelled');
     },
     60_000,
   );

@@ -2,6 +2,7 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallToolResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWheel } from '../testing/build-wheel';
 import { isAlive } from '../testing/is-alive';
@@ -129,33 +130,37 @@ describe('v2 tools over stdio', { timeout: 60_000 }, () => {
     expect(last.result?.stdout).toContain('line 12');
   });
 
-  it('serves native MCP tasks: a task-augmented call runs as a job and yields the script result', async () => {
-    expect(server.client.getServerCapabilities()?.tasks).toBeDefined();
+  // SDK v2 serves the 2025-11-25 task methods over the jobs, but cannot create a client-directed
+  // task (`params.task`): a 2025 client gets a job handle and follows it with tasks/get and
+  // tasks/result (the move to SDK v2 changed this test; it used callToolStream before).
+  it('serves the 2025-11-25 task methods: a job handle is a task for tasks/get and tasks/result', async () => {
+    expect(server.client.getServerCapabilities()?.tasks).toMatchObject({ list: {}, cancel: {} });
     const { tools } = await server.client.listTools();
     expect(
       tools.find((tool) => tool.name === 'py_run_script_in_dir_v2')?.execution?.taskSupport,
-    ).toBe('optional');
-    const stream = server.client.experimental.tasks.callToolStream({
-      name: 'py_run_script_in_dir_v2',
-      arguments: {
+    ).toBeUndefined();
+    const { json: handle } = await callJson<{ job_id: string; status: string }>(
+      server.client,
+      'py_run_script_in_dir_v2',
+      {
         directory: root,
-        script_content: 'import time\ntime.sleep(0.3)\nprint("from a task")',
+        script_content: 'import time\ntime.sleep(1.2)\nprint("from a task")',
       },
+    );
+    expect(handle.status).toBe('running');
+    const task = await server.client.request(
+      { method: 'tasks/get', params: { taskId: handle.job_id } },
+      GetTaskResultSchema,
+    );
+    expect(task.taskId).toBe(handle.job_id);
+    const result = await server.client.request(
+      { method: 'tasks/result', params: { taskId: handle.job_id } },
+      CallToolResultSchema,
+    );
+    expect(result.structuredContent).toMatchObject({ stdout: 'from a task\n', exit_code: 0 });
+    const { json } = await callJson<JobStatus>(server.client, 'py_job_status', {
+      job_id: handle.job_id,
     });
-    const messages: {
-      type: string;
-      task?: { taskId: string };
-      result?: { structuredContent?: unknown };
-    }[] = [];
-    for await (const message of stream) messages.push(message as (typeof messages)[number]);
-    expect(messages[0]?.type).toBe('taskCreated');
-    const taskId = messages[0]!.task!.taskId;
-    expect(messages.at(-1)?.type).toBe('result');
-    expect(messages.at(-1)?.result?.structuredContent).toMatchObject({
-      stdout: 'from a task\n',
-      exit_code: 0,
-    });
-    const { json } = await callJson<JobStatus>(server.client, 'py_job_status', { job_id: taskId });
     expect(json.job.status).toBe('completed');
   });
 

@@ -1,10 +1,10 @@
-import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ResourceTemplate } from '@modelcontextprotocol/server';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { NotFoundError, isSaError } from '@sa/core';
 import type { JobRecord, JsonValue } from '@sa/jobs';
 import { isTerminalStatus } from '@sa/jobs';
 import type { PythonRunnerServices, ToolExtra } from '../services';
-import { scopeOf } from '@sa/mcp';
+import { callerScopeOf } from '../services';
 import { toolCall } from '../tool-result';
 import { deprecated } from './deprecation';
 import { legacyJobTools, removeFinishedLegacyJobs } from './legacy-cleanup';
@@ -25,10 +25,12 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
 
   const findJob = async (jobId: string, extra: ToolExtra): Promise<JobRecord> => {
     // A malformed id names no job: say so, naming the parameter, rather than describe the id format.
-    const record = await jobs.get(jobId, { scope: scopeOf(extra) }).catch((error: unknown) => {
-      if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
-      throw error;
-    });
+    const record = await jobs
+      .get(jobId, { scope: callerScopeOf(extra) })
+      .catch((error: unknown) => {
+        if (isSaError(error, 'INVALID_ARGUMENT')) return undefined;
+        throw error;
+      });
     if (!record)
       throw new NotFoundError(
         `No job with job_id ${echo(jobId)} (py_list_running_jobs lists them)`,
@@ -66,7 +68,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
           tool: 'py_run_script_in_dir_async',
           label: args.script_path ?? 'inline script',
           input: storedInput(args) as JsonValue,
-          scope: scopeOf(extra),
+          scope: callerScopeOf(extra),
         });
         return { job_id: record.id, status: 'started', execution_strategy: prepared.strategy };
       }),
@@ -89,7 +91,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
           tool: 'py_run_script_with_dependencies_async',
           label: args.script_path ?? 'inline script',
           input: storedInput(args) as JsonValue,
-          scope: scopeOf(extra),
+          scope: callerScopeOf(extra),
         });
         return {
           job_id: record.id,
@@ -111,7 +113,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     },
     (_args, extra) =>
       toolCall(async () => {
-        const page = await jobs.list({ scope: scopeOf(extra), limit: 100 });
+        const page = await jobs.list({ scope: callerScopeOf(extra), limit: 100 });
         return page.jobs.map((record) => {
           const input = (record.input ?? {}) as { stream?: unknown };
           const counts = services.chunkCounts(record.id);
@@ -160,7 +162,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     },
     (args, extra) =>
       toolCall(async () => {
-        const scope = scopeOf(extra);
+        const scope = callerScopeOf(extra);
         const record = await findJob(args.job_id, extra);
         if (isTerminalStatus(record.status)) {
           return { job_id: record.id, status: 'already-finished', exit_code: exitCodeOf(record) };
@@ -201,7 +203,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     },
     (args, extra) =>
       toolCall(async () => {
-        const scope = scopeOf(extra);
+        const scope = callerScopeOf(extra);
         if (!args.only_finished) {
           const active = await jobs.list({ scope, status: ['pending', 'running'], limit: 1000 });
           await Promise.all(
@@ -235,7 +237,7 @@ export function registerLegacyJobTools(server: McpServer, services: PythonRunner
     },
     async (uri, variables, extra) => {
       const jobId = String(variables.job_id);
-      const record = await jobs.get(jobId, { scope: scopeOf(extra) });
+      const record = await jobs.get(jobId, { scope: callerScopeOf(extra) });
       if (!record) throw new NotFoundError(`No job with job_id ${echo(jobId)}`);
       const output = await readAll(record.id);
       return {

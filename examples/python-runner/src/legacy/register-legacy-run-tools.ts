@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { toRunScriptResult } from '../python/python-runner';
 import { listScripts, saveScript } from '../python/saved-scripts';
 import type { PythonRunnerServices } from '../services';

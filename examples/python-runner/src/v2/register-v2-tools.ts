@@ -1,6 +1,6 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { SmartToolContext } from '@sa/mcp';
-import { registerJobTools, registerSmartTool, scopeOf } from '@sa/mcp';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { SmartToolContext } from '@sa/mcp/sdk-v2';
+import { createSmartTools, scopeOf } from '@sa/mcp/sdk-v2';
 import {
   inDirectoryShape,
   runSavedShape,
@@ -17,17 +17,28 @@ import type { PythonRunnerServices } from '../services';
 /** The job tools' prefix: `py_job_status`, `py_list_jobs`, `py_cancel_job`, `py_prune_jobs`. */
 export const jobToolsPrefix = 'py_';
 
-/** Registers the `py_job_*` tools (with native MCP tasks) and the smart-async `_v2` tools, over the server's job manager. */
-export function registerV2Tools(server: McpServer, services: PythonRunnerServices): void {
+/**
+ * Registers the `py_job_*` tools and the smart-async `_v2` tools over the server's job manager,
+ * through `@sa/mcp`'s SDK v2 adapter: past the budget a 2026-07-28 request that declares the
+ * Tasks extension gets a task (`tasks/get`, `tasks/cancel`), every other client a job handle
+ * (and, on the 2025 era, the 2025-11-25 task methods).
+ */
+export function registerV2Tools(
+  server: McpServer,
+  services: PythonRunnerServices,
+  era: 'legacy' | 'modern',
+): void {
   const { runner } = services;
-  // First, so the smart tools below are registered with native task support.
-  registerJobTools(server, services.jobs, { prefix: jobToolsPrefix, tasks: true });
-  const smartOptions = <Input extends ScriptRequest>(label: (args: Input) => string) => ({
+  const smart = createSmartTools(server, {
     jobs: services.jobs,
     budgetMs: services.config.inlineTimeoutSeconds * 1000,
-    label,
     jobToolsPrefix,
+    era,
     logger: { warn: (message: string) => services.logger.warn(message) },
+  });
+  smart.jobTools();
+  const smartOptions = <Input extends ScriptRequest>(label: (args: Input) => string) => ({
+    label,
   });
   const run = async (
     tool: string,
@@ -58,8 +69,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
   const scriptLabel = (args: ScriptRequest): string =>
     args.script_path ?? args.script_name ?? 'inline script';
 
-  registerSmartTool(
-    server,
+  smart.tool(
     'py_run_script_in_dir_v2',
     {
       description:
@@ -71,8 +81,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
     smartOptions(scriptLabel),
   );
 
-  registerSmartTool(
-    server,
+  smart.tool(
     'py_run_script_with_dependencies_v2',
     {
       description:
@@ -91,8 +100,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
     smartOptions(scriptLabel),
   );
 
-  registerSmartTool(
-    server,
+  smart.tool(
     'py_benchmark_script_v2',
     {
       description:
@@ -110,8 +118,7 @@ export function registerV2Tools(server: McpServer, services: PythonRunnerService
     smartOptions(scriptLabel),
   );
 
-  registerSmartTool(
-    server,
+  smart.tool(
     'py_run_saved_script_v2',
     {
       description: 'Run a script saved with py_save_script (its PEP 723 dependencies installed).',

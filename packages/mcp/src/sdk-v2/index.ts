@@ -11,6 +11,7 @@ export type { CreateTaskResult } from './smart-tool';
 export type { JobTools } from './job-tools';
 export { tasksExtensionId, tasksExtensionCapability } from './tasks-extension';
 export { requestKindOf, declaresTasksExtension } from './request-kind';
+export { scopeOf } from '../smart-call';
 export type { RequestKind } from './request-kind';
 export { toTaskView, toDetailedTask, taskStatusOf, statusMessageOf } from './task-view';
 export type { TaskView, DetailedTask, TaskError, TaskStatus, TaskViewOptions } from './task-view';

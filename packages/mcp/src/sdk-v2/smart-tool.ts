@@ -16,6 +16,7 @@ import {
 } from '../smart-call';
 import { callerOf } from './caller';
 import { exemptFromOutputValidation } from './output-schema-seam';
+import { abortKindOf } from './request-abort-kind';
 import { requestKindOf, type RequestKind } from './request-kind';
 import { smartAdvertisedInput } from './standard-schemas';
 import { toTaskView, type TaskView, type TaskViewOptions } from './task-view';
@@ -51,9 +52,9 @@ export function registerSmartToolV2(
       arguments: args,
       caller: callerOf(ctx),
       signal: ctx.mcpReq.signal,
-      // 2026-07-28: closing the response stream IS the cancel. 2025: a closed connection keeps
-      // the work as a job (the client may come back for it with the job tools).
-      abortKind: () => (kind === 'legacy' ? 'closed' : 'cancelled'),
+      // 2026-07-28: closing the response stream IS the cancel. 2025: `notifications/cancelled`
+      // cancels; a closed connection keeps the work as a job (the client may come back for it).
+      abortKind: () => abortKindOf(kind, ctx.mcpReq.signal),
       ...(progressToken === undefined
         ? {}
         : { onProgress: progressSender(ctx, progressToken, definition) }),
