@@ -1,7 +1,7 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
 import type { ProgressUpdate } from '@sa/core';
 import { scopeOf } from '@sa/mcp/sdk-v2';
-import { ClosedError, SaError, createCoalescer, isSaError } from '@sa/core';
+import { ClosedError, SaError, createCoalescer, defaultTimers, isSaError } from '@sa/core';
 import type { JobManager, JobMeta, JobRecord, JsonValue } from '@sa/jobs';
 import type { PythonRunnerConfig } from './config';
 import type { Logger } from './logger';
@@ -72,11 +72,6 @@ export interface PythonRunnerServices {
 
 /** Longest shutdown waits for killed children to be gone. */
 const shutdownWaitMs = 10_000;
-
-const realTimers = {
-  setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
-  clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** Options for `createServices`. */
 export interface CreateServicesOptions {
@@ -262,7 +257,7 @@ export function createServices(options: CreateServicesOptions): PythonRunnerServ
             })
             .catch(() => undefined);
         },
-        { intervalMs: 100, timers: realTimers },
+        { intervalMs: 100, timers: defaultTimers },
       );
       try {
         return await runTracked(prepared, {

@@ -1,4 +1,4 @@
-import type { Timers } from '@sa/core';
+import { defaultTimers, type Timers } from '@sa/core';
 import type { OutputSink, StreamName } from './run-process';
 
 /** Options for `createOutputBatcher`. */
@@ -16,11 +16,6 @@ export interface OutputBatcher {
   readonly sink: OutputSink;
   flush(): void;
 }
-
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /**
  * Joins the many small chunks of a line-by-line script into a few larger ones, so a job's

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Timers } from '@sa/core';
+import { defaultTimers, type Timers } from '@sa/core';
 
 /** What the sampler saw. */
 export interface ResourceSample {
@@ -24,11 +24,6 @@ export interface ResourceSamplerOptions {
 export interface ResourceSampler {
   stop(): Promise<ResourceSample>;
 }
-
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /**
  * Samples the resident memory of a process tree from `/proc` with async reads, so the event

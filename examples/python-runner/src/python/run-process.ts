@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import type { ProgressUpdate, Timers } from '@sa/core';
+import { defaultTimers, type ProgressUpdate, type Timers } from '@sa/core';
 import { CancelledError } from '@sa/core';
 import { killProcessTree, signalGroup } from './kill-process-tree';
 import { createOutputLimit } from './output-limit';
@@ -54,11 +54,6 @@ export interface ProcessOutcome {
   /** What the child wrote to fd 3 when `channel` was set. */
   channel: string;
 }
-
-const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** How long streams may stay open after the child exits (held by an escaped descendant). */
 const closeGraceMs = 200;

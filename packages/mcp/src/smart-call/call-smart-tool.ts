@@ -1,4 +1,4 @@
-import { CancelledError, type ProgressListener, type Work } from '@sa/core';
+import { CancelledError, defaultTimers, type ProgressListener, type Work } from '@sa/core';
 import {
   isTerminalStatus,
   type JobManager,
@@ -10,7 +10,6 @@ import type { z } from 'zod';
 import type { Caller } from './caller';
 import { finishedJobResult, type HandleReason } from './job-handle';
 import { increasingProgress } from './increasing-progress';
-import { globalTimers } from './default-timers';
 import { OutputSink } from './output-sink';
 import { createProgressForwarder } from './progress-forwarder';
 import type { RequestAbortKind } from './request-abort';
@@ -117,7 +116,7 @@ function callWithArguments(
       ? undefined
       : createProgressForwarder(call.onTaskProgress, {
           intervalMs: definition.progressIntervalMs,
-          timers: definition.timers ?? globalTimers,
+          timers: definition.timers ?? defaultTimers,
         });
   const work = createWork(definition, args, call.caller, sink, forwarder);
   if (call.start === 'background' || asyncMode) {

@@ -8,7 +8,7 @@ export { successResult, errorResult, toolErrorResult, isJsonObject } from './too
 export { toJsonValue } from './to-json-value';
 export { resolveBudgetMs, defaultBudgetMs } from './budget-from-environment';
 export { OutputSink, defaultMaxBufferedOutputBytes } from './output-sink';
-export { globalTimers } from './default-timers';
+export { defaultTimers as globalTimers } from '@sa/core';
 export type {
   SmartToolAnnotations,
   SmartToolConfig,

@@ -1,5 +1,4 @@
-import type { Timers } from '@sa/core';
-import { globalTimers } from './default-timers';
+import { defaultTimers, type Timers } from '@sa/core';
 
 /** Options of the job tools (`smart.jobTools(options)`, `registerJobTools`). */
 export interface JobToolsOptions {
@@ -49,6 +48,6 @@ export function resolveJobToolsOptions(options: JobToolsOptions): ResolvedJobToo
     settleMs: options.settleMs ?? defaultSettleMs,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 5000,
     cancelWaitMs: options.cancelWaitMs ?? 5000,
-    timers: options.timers ?? globalTimers,
+    timers: options.timers ?? defaultTimers,
   };
 }
