@@ -216,6 +216,23 @@ for (const store of stores) {
     );
 
     it(
+      'a 2025-11-25 tasks/cancel through B answers cancelled once A has stopped the work',
+      async () => {
+        const created = await legacy(a, 'tools/call', {
+          name: 'slow',
+          arguments: { key: 'legacy-cancel' },
+          task: { ttl: 60_000 },
+        });
+        const { taskId } = created['task'] as { taskId: string };
+        await waitUntil(() => existsSync(join(gates, 'legacy-cancel.started')), longMs);
+        const ack = await legacy(b, 'tasks/cancel', { taskId });
+        expect(ack['status']).toBe('cancelled');
+        await waitUntil(() => existsSync(join(gates, 'legacy-cancel.aborted')), longMs);
+      },
+      longMs * 2,
+    );
+
+    it(
       'kill -9 of the owner: tasks/get on the survivor ends as failed with a clear message',
       async () => {
         const taskId = result(await call(a, 'crash'))['taskId'] as string;
