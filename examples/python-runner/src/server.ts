@@ -16,7 +16,7 @@ import { createPythonRunner } from './python/python-runner';
 import { packageVersion } from './package-version';
 import type { PythonRunnerServices } from './services';
 import { createServices } from './services';
-import { registerV2Tools } from './v2/register-v2-tools';
+import { createV2SmartTools, registerV2Tools } from './v2/register-v2-tools';
 import { createSupervisorClient } from './supervisor/supervisor-client';
 import { supervisorPaths } from './supervisor/supervisor-paths';
 import { supervisorSettingsOf } from './supervisor/supervisor-settings';
@@ -119,9 +119,11 @@ export async function createPythonRunnerServer(
     services,
     createMcpServer(era = 'legacy') {
       const server = new McpServer(serverInfo);
+      // Before any tool: the smart tools see `params.task` (2025-11-25 client-directed tasks).
+      const smart = createV2SmartTools(server, services, era);
       registerLegacyRunTools(server, services);
       registerLegacyJobTools(server, services);
-      registerV2Tools(server, services, era);
+      registerV2Tools(smart, services);
       servers.add(server);
       server.server.onclose = () => servers.delete(server);
       return server;

@@ -139,6 +139,26 @@ describe('adopt', () => {
     });
   });
 
+  it('writes progress reported as the work starts within the flush interval, not at the next heartbeat', async () => {
+    const jobs = manager({ heartbeatMs: 10_000, leaseMs: 30_000 });
+    const work = controllable<number>();
+    const job = await jobs.start(
+      (context) => {
+        context.reportProgress({ progress: 3, total: 10, message: 'at once' });
+        return work.work(context);
+      },
+      { tool: 'eager' },
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await store.get(job.id))?.progress).toEqual({
+      progress: 3,
+      total: 10,
+      message: 'at once',
+    });
+    work.resolve(1);
+    await jobs.wait(job.id, { timeoutMs: 100 });
+  });
+
   it('writes coalesced progress with the heartbeat and keeps the lease alive', async () => {
     const jobs = manager();
     const work = controllable<number>();

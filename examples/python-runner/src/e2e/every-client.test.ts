@@ -13,6 +13,11 @@ import {
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioClientTransportV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDist,
@@ -27,7 +32,8 @@ import { callJson, eventually, packageDirectory } from '../testing/stdio-server'
 
 // Every kind of client against the BUILT server (dist/cli.js, built in beforeAll): the ext-tasks
 // 0.2.2 client (2026-07-28 with the Tasks extension) over Streamable HTTP and stdio, raw 2026
-// requests without the extension, and the SDK v1 client (2025 era) over both transports.
+// requests without the extension, and the SDK v1 client (2025 era, with client-directed tasks)
+// over Streamable HTTP (sessions and stateless) and stdio.
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'sa-e2e-every-client-')));
 const serverArgs = (name: string): string[] => [
@@ -352,6 +358,24 @@ describe('SDK v1 client (2025 era) against the built server', { timeout: 120_000
       },
     ],
     [
+      'Streamable HTTP (stateless)',
+      async () => {
+        const server = await startDistHttpServer([
+          ...serverArgs('http-2025-stateless'),
+          '--stateless',
+        ]);
+        const client = new ClientV1({ name: 'sdk-v1-e2e', version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransportV1(server.url));
+        return {
+          client,
+          stop: async () => {
+            await client.close();
+            await server.stop();
+          },
+        };
+      },
+    ],
+    [
       'stdio',
       async () => {
         const client = new ClientV1({ name: 'sdk-v1-e2e', version: '1.0.0' });
@@ -407,6 +431,64 @@ describe('SDK v1 client (2025 era) against the built server', { timeout: 120_000
         const pids = await readPids(pidFile);
         await callJson(client, 'py_cancel_job', { job_id: doomed.job_id });
         await eventually(() => pids.every((pid) => !isAlive(pid)) || undefined, 30_000);
+      } finally {
+        await stop();
+      }
+    },
+  );
+
+  // VS Code's way (2025-11-25): `tools/call` with `params.task` on a _v2 tool.
+  it.each(scenarios)(
+    'over %s: a client-directed task answers CreateTaskResult at once, tasks/get shows progress, tasks/result the run, tasks/cancel kills it',
+    async (transportName, start) => {
+      const { client, stop } = await start();
+      try {
+        expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toEqual({});
+        const callAsTask = (script: string) =>
+          client.request(
+            {
+              method: 'tools/call',
+              params: {
+                name: 'py_run_script_in_dir_v2',
+                arguments: { directory: root, script_content: script },
+                task: { ttl: 60_000 },
+              },
+            },
+            CreateTaskResultSchema,
+          );
+        const getTask = (taskId: string) =>
+          client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+        const created = await callAsTask(progressScript);
+        expect(created.task.status).toBe('working');
+        const { taskId } = created.task;
+        const seen = await eventually(async () => {
+          const task = await getTask(taskId);
+          return task.statusMessage === 'crunching' || task.status === 'completed'
+            ? task
+            : undefined;
+        }, 30_000);
+        expect(['working', 'completed']).toContain(seen.status);
+        const result = await client.request(
+          { method: 'tasks/result', params: { taskId } },
+          CallToolResultSchema,
+        );
+        expect(result.structuredContent).toMatchObject({ exit_code: 0 });
+        expect((result.structuredContent as { stdout: string }).stdout).toContain('done');
+        expect((await getTask(taskId)).status).toBe('completed');
+
+        const pidFile = join(root, `v1-task-${transportName.split(' ').join('-')}-cancel.txt`);
+        const doomed = await callAsTask(treeScript(pidFile));
+        const pids = await readPids(pidFile);
+        const ack = await client.request(
+          { method: 'tasks/cancel', params: { taskId: doomed.task.taskId } },
+          GetTaskResultSchema,
+        );
+        expect(['cancelled', 'working']).toContain(ack.status);
+        await eventually(() => pids.every((pid) => !isAlive(pid)) || undefined, 30_000);
+        await eventually(
+          async () => (await getTask(doomed.task.taskId)).status === 'cancelled' || undefined,
+          30_000,
+        );
       } finally {
         await stop();
       }

@@ -2,7 +2,11 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CallToolResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWheel } from '../testing/build-wheel';
 import { isAlive } from '../testing/is-alive';
@@ -130,38 +134,99 @@ describe('v2 tools over stdio', { timeout: 60_000 }, () => {
     expect(last.result?.stdout).toContain('line 12');
   });
 
-  // SDK v2 serves the 2025-11-25 task methods over the jobs, but cannot create a client-directed
-  // task (`params.task`): a 2025 client gets a job handle and follows it with tasks/get and
-  // tasks/result (the move to SDK v2 changed this test; it used callToolStream before).
-  it('serves the 2025-11-25 task methods: a job handle is a task for tasks/get and tasks/result', async () => {
-    expect(server.client.getServerCapabilities()?.tasks).toMatchObject({ list: {}, cancel: {} });
+  // VS Code (2025-11-25) asks for a task with `params.task`: the _v2 tools answer a native task
+  // at once, followed with tasks/get, tasks/result and tasks/cancel (as before the move to SDK v2).
+  it('gives a 2025-11-25 client-directed task: CreateTaskResult at once, progress in tasks/get, the run result from tasks/result', async () => {
+    expect(server.client.getServerCapabilities()?.tasks).toEqual({
+      list: {},
+      cancel: {},
+      requests: { tools: { call: {} } },
+    });
     const { tools } = await server.client.listTools();
     expect(
       tools.find((tool) => tool.name === 'py_run_script_in_dir_v2')?.execution?.taskSupport,
-    ).toBeUndefined();
-    const { json: handle } = await callJson<{ job_id: string; status: string }>(
-      server.client,
-      'py_run_script_in_dir_v2',
+    ).toBe('optional');
+    const created = await server.client.request(
       {
-        directory: root,
-        script_content: 'import time\ntime.sleep(1.2)\nprint("from a task")',
+        method: 'tools/call',
+        params: {
+          name: 'py_run_script_in_dir_v2',
+          arguments: { directory: root, script_content: chattyScript },
+          task: { ttl: 60_000 },
+        },
       },
+      CreateTaskResultSchema,
     );
-    expect(handle.status).toBe('running');
-    const task = await server.client.request(
-      { method: 'tasks/get', params: { taskId: handle.job_id } },
-      GetTaskResultSchema,
-    );
-    expect(task.taskId).toBe(handle.job_id);
+    expect(created.task.status).toBe('working');
+    const { taskId } = created.task;
+    const getTask = () =>
+      server.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+    // The script's `::progress` lines show in tasks/get while it runs (or it already finished).
+    const seen = await eventually(async () => {
+      const task = await getTask();
+      return task.statusMessage?.startsWith('step ') === true || task.status === 'completed'
+        ? task
+        : undefined;
+    });
+    expect(['working', 'completed']).toContain(seen.status);
     const result = await server.client.request(
-      { method: 'tasks/result', params: { taskId: handle.job_id } },
+      { method: 'tasks/result', params: { taskId } },
       CallToolResultSchema,
     );
-    expect(result.structuredContent).toMatchObject({ stdout: 'from a task\n', exit_code: 0 });
-    const { json } = await callJson<JobStatus>(server.client, 'py_job_status', {
-      job_id: handle.job_id,
-    });
+    const structured = result.structuredContent as { stdout: string; exit_code: number };
+    expect(structured.exit_code).toBe(0);
+    expect(structured.stdout).toContain('line 12');
+    expect((await getTask()).status).toBe('completed');
+    const { json } = await callJson<JobStatus>(server.client, 'py_job_status', { job_id: taskId });
     expect(json.job.status).toBe('completed');
+  });
+
+  it("the client's own task flow (callToolStream) yields taskCreated, then the script result", async () => {
+    await server.client.listTools();
+    const stream = server.client.experimental.tasks.callToolStream({
+      name: 'py_run_script_in_dir_v2',
+      arguments: { directory: root, script_content: 'print("from a task")' },
+    });
+    const messages: { type: string; result?: { structuredContent?: unknown } }[] = [];
+    for await (const message of stream) messages.push(message as (typeof messages)[number]);
+    expect(messages[0]?.type).toBe('taskCreated');
+    expect(messages.at(-1)?.type).toBe('result');
+    expect(messages.at(-1)?.result?.structuredContent).toMatchObject({
+      stdout: 'from a task\n',
+      exit_code: 0,
+    });
+  });
+
+  it('tasks/cancel on a client-directed task kills the whole process tree', async () => {
+    const pidFile = join(root, 'task-cancel-pids.txt');
+    const created = await server.client.request(
+      {
+        method: 'tools/call',
+        params: {
+          name: 'py_run_script_in_dir_v2',
+          arguments: { directory: root, script_content: treeScript(pidFile) },
+          task: { ttl: 60_000 },
+        },
+      },
+      CreateTaskResultSchema,
+    );
+    const pids = await readPids(pidFile);
+    expect(pids.every(isAlive)).toBe(true);
+    const cancelled = await server.client.request(
+      { method: 'tasks/cancel', params: { taskId: created.task.taskId } },
+      GetTaskResultSchema,
+    );
+    // The ack waits up to cancelWaitMs (1 s) for the tree to stop; on a loaded machine the
+    // task may still be stopping then ("working"), never anything else.
+    expect(['cancelled', 'working']).toContain(cancelled.status);
+    await eventually(() => pids.every((pid) => !isAlive(pid)) || undefined);
+    await eventually(async () => {
+      const task = await server.client.request(
+        { method: 'tasks/get', params: { taskId: created.task.taskId } },
+        GetTaskResultSchema,
+      );
+      return task.status === 'cancelled' || undefined;
+    });
   });
 
   it.each([

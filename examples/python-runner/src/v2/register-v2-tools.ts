@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { SmartToolContext } from '@sa/mcp/sdk-v2';
+import type { SmartToolContext, SmartTools } from '@sa/mcp/sdk-v2';
 import { createSmartTools, scopeOf } from '@sa/mcp/sdk-v2';
 import {
   inDirectoryShape,
@@ -18,24 +18,32 @@ import type { PythonRunnerServices } from '../services';
 export const jobToolsPrefix = 'py_';
 
 /**
- * Registers the `py_job_*` tools and the smart-async `_v2` tools over the server's job manager,
- * through `@sa/mcp`'s SDK v2 adapter: past the budget a 2026-07-28 request that declares the
- * Tasks extension gets a task (`tasks/get`, `tasks/cancel`), every other client a job handle
- * (and, on the 2025 era, the 2025-11-25 task methods).
+ * Binds smart tools to the server (`@sa/mcp`'s SDK v2 adapter) over the server's job manager.
+ * Call it before any tool is registered on the server: on the 2025 era that is what lets a
+ * `tools/call` with `params.task` (VS Code) get a 2025-11-25 task.
  */
-export function registerV2Tools(
+export function createV2SmartTools(
   server: McpServer,
   services: PythonRunnerServices,
   era: 'legacy' | 'modern',
-): void {
-  const { runner } = services;
-  const smart = createSmartTools(server, {
+): SmartTools {
+  return createSmartTools(server, {
     jobs: services.jobs,
     budgetMs: services.config.inlineTimeoutSeconds * 1000,
     jobToolsPrefix,
     era,
     logger: { warn: (message: string) => services.logger.warn(message) },
   });
+}
+
+/**
+ * Registers the `py_job_*` tools and the smart-async `_v2` tools: past the budget a 2026-07-28
+ * request that declares the Tasks extension gets a task (`tasks/get`, `tasks/cancel`), every
+ * other client a job handle; on the 2025 era a call with `params.task` gets a 2025-11-25 task
+ * at once, and the 2025-11-25 task methods serve them all.
+ */
+export function registerV2Tools(smart: SmartTools, services: PythonRunnerServices): void {
+  const { runner } = services;
   smart.jobTools();
   const smartOptions = <Input extends ScriptRequest>(label: (args: Input) => string) => ({
     label,

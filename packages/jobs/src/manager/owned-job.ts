@@ -115,8 +115,10 @@ export class OwnedJob {
     } else if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
     if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
+      // Reported before this listener existed (a started work's first tick): flush it like any.
       this.latestProgress = current;
       this.progressDirty = true;
+      this.scheduleProgressWrite();
     }
     this.scheduleHeartbeat();
     this.unsubscribes.push(

@@ -12,6 +12,7 @@ import { registerJobToolsV2, type JobTools } from './job-tools';
 import { registerSmartToolV2 } from './smart-tool';
 import { serveTaskMethods } from './task-methods';
 import { tasksExtensionCapability } from './tasks-extension';
+import { interceptToolCallTasks } from './tool-call-task-seam';
 
 /** Options bound once for every smart tool of an SDK v2 server (the core's, plus task options). */
 export interface SmartToolsOptions extends CoreSmartToolsOptions {
@@ -25,9 +26,12 @@ export interface SmartToolsOptions extends CoreSmartToolsOptions {
   /** Longest a `tasks/cancel` waits for the work to stop before acknowledging, in ms (default 1000). */
   cancelWaitMs?: number;
   /**
-   * The era this server instance serves: pass `createMcpHandler`'s factory `ctx.era`. With
-   * `'legacy'` the 2025-11-25 `tasks` capability (`list`, `cancel`) is advertised as well; it
-   * is never advertised otherwise, so a 2026 `server/discover` never shows it.
+   * The era this server instance serves: pass the factory's `ctx.era` (`createMcpHandler`,
+   * `serveStdio`). With `'legacy'` the 2025-11-25 `tasks` capability (`list`, `cancel`,
+   * `requests.tools.call`) is advertised as well and a `tools/call` with `params.task` gets a
+   * 2025-11-25 task; none of it is advertised otherwise, so a 2026 `server/discover` never shows
+   * it. Client-directed tasks need `createSmartTools` to run before any `registerTool` on the
+   * server (else a warning, and only `list` and `cancel` are advertised).
    */
   era?: 'legacy' | 'modern';
 }
@@ -39,7 +43,9 @@ export type SmartJobToolsOptions = Omit<JobToolsOptions, 'prefix' | 'sharedJobs'
 export interface SmartTools {
   /**
    * Registers a smart tool: inline within the budget; past it, a `CreateTaskResult` for 2026
-   * requests that declare the Tasks extension, a job handle for every other client.
+   * requests that declare the Tasks extension, a job handle for every other client. On the 2025
+   * era a `tools/call` with `params.task` starts a job at once and gets the 2025-11-25
+   * `CreateTaskResult` (`{ task, content: [] }`).
    */
   tool<
     InputShape extends z.ZodRawShape = Record<never, never>,
@@ -59,9 +65,10 @@ const day = 24 * 60 * 60 * 1000;
 /**
  * Binds smart tools to an SDK v2 `McpServer` (`@modelcontextprotocol/server` 2.4+): advertises
  * the Tasks extension (`io.modelcontextprotocol/tasks`) and serves `tasks/get`, `tasks/cancel`,
- * `tasks/update` (and the 2025-11-25 task methods for 2025 clients) from the job manager.
- * Call it once per server instance before it is connected; with `createMcpHandler` that is
- * once per request in the factory, with one job manager shared by every request.
+ * `tasks/update` (and, for 2025 clients, the 2025-11-25 task methods and client-directed
+ * tasks) from the job manager. Call it once per server instance before it is connected and
+ * before any `registerTool` on it; with `createMcpHandler` that is once per request in the
+ * factory, with one job manager shared by every request.
  *
  * @example
  * const jobs = createJobManager({ store: createFileJobStore({ directory: '.jobs' }) });
@@ -81,9 +88,22 @@ export function createSmartTools(server: McpServer, options: SmartToolsOptions):
     retentionMs: options.retentionMs === undefined ? day : options.retentionMs,
   };
   const logger = options.logger ?? { warn: (message: string) => console.warn(message) };
+  const taskRequestOf = options.era === 'legacy' ? interceptToolCallTasks(server) : undefined;
+  if (options.era === 'legacy' && taskRequestOf === undefined) {
+    logger.warn(
+      'createSmartTools ran after a tools/call handler was installed (a tool was registered first, or the server was built with capabilities.tools): 2025-11-25 client-directed tasks (tools/call with params.task) are off on this server. Call createSmartTools before any registerTool.',
+    );
+  }
   server.server.registerCapabilities(
     options.era === 'legacy'
-      ? { ...tasksExtensionCapability, tasks: { list: {}, cancel: {} } }
+      ? {
+          ...tasksExtensionCapability,
+          tasks: {
+            list: {},
+            cancel: {},
+            ...(taskRequestOf === undefined ? {} : { requests: { tools: { call: {} } } }),
+          },
+        }
       : tasksExtensionCapability,
   );
   serveTaskMethods(server, {
@@ -102,7 +122,7 @@ export function createSmartTools(server: McpServer, options: SmartToolsOptions):
         { ...options, ...toolOptions },
         { statusToolName: () => `${prefix}job_status` },
       );
-      return registerSmartToolV2(server, definition, config.inputSchema ?? {}, view);
+      return registerSmartToolV2(server, definition, config.inputSchema ?? {}, view, taskRequestOf);
     },
     jobTools(jobToolsOptions = {}) {
       return registerJobToolsV2(server, options.jobs, {

@@ -7,7 +7,8 @@ export type {
   SmartToolOptions,
   SmartToolResult,
 } from '../smart-call';
-export type { CreateTaskResult } from './smart-tool';
+export type { CreateTaskResult, LegacyCreateTaskResult } from './smart-tool';
+export type { LegacyTask } from './legacy-task-methods';
 export type { JobTools } from './job-tools';
 export { tasksExtensionId, tasksExtensionCapability } from './tasks-extension';
 export { requestKindOf, declaresTasksExtension } from './request-kind';

@@ -26,6 +26,8 @@ export type LegacyTask = {
 export interface LegacyTaskOptions extends TaskViewOptions {
   jobs: JobManager;
   sharedJobs: boolean;
+  /** Longest a `tasks/cancel` waits for the work to stop before answering, in ms. */
+  cancelWaitMs: number;
 }
 
 /** How long one `tasks/result` wait lasts before it re-reads the job (it loops until terminal). */
@@ -44,12 +46,22 @@ export function serveLegacyTaskMethods(options: LegacyTaskOptions) {
       const scope = scopeOf(ctx);
       const record = await findTaskJob(options.jobs, taskId, scope);
       try {
-        // 2025-11-25: the task is `cancelled` before the reply.
+        // 2025-11-25: the task is `cancelled` in the reply; the work gets up to `cancelWaitMs`
+        // to stop (a process tree takes a moment), as the v1 adapter does.
         const cancelled = await options.jobs.cancel(record.id, {
           ...(scope === undefined ? {} : { scope }),
           reason: 'Cancelled by the client (tasks/cancel)',
         });
-        return toLegacyTask(cancelled, options);
+        if (isFinished(cancelled) || options.cancelWaitMs <= 0) {
+          return toLegacyTask(cancelled, options);
+        }
+        const settled = await options.jobs.wait(record.id, {
+          timeoutMs: options.cancelWaitMs,
+          until: 'settled',
+          signal: ctx.mcpReq.signal,
+          ...(scope === undefined ? {} : { scope }),
+        });
+        return toLegacyTask(settled, options);
       } catch (error) {
         if (!isSaError(error, 'CONFLICT')) throw error;
         throw new ProtocolError(

@@ -7,6 +7,11 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioClientTransportV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // The README's v2 example over stdio, with the SDK v2 client (2026-07-28) and the SDK v1
@@ -57,6 +62,34 @@ describe('README v2 example over stdio', () => {
       ]);
       const result = await client.callTool({ name: 'crunch', arguments: { steps: 1 } });
       expect(result.structuredContent).toEqual({ total: 1 });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('gives a 2025-era client a client-directed task (params.task) over stdio', async () => {
+    const client = new ClientV1({ name: 'readme-v1-tasks', version: '1.0.0' });
+    await client.connect(new StdioClientTransportV1(command));
+    try {
+      expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toEqual({});
+      const created = await client.request(
+        {
+          method: 'tools/call',
+          params: { name: 'crunch', arguments: { steps: 1 }, task: { ttl: 60_000 } },
+        },
+        CreateTaskResultSchema,
+      );
+      expect(created.task.status).toBe('working');
+      const result = await client.request(
+        { method: 'tasks/result', params: { taskId: created.task.taskId } },
+        CallToolResultSchema,
+      );
+      expect(result.structuredContent).toEqual({ total: 1 });
+      const done = await client.request(
+        { method: 'tasks/get', params: { taskId: created.task.taskId } },
+        GetTaskResultSchema,
+      );
+      expect(done.status).toBe('completed');
     } finally {
       await client.close();
     }

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../test-support/deferred';
-import { rawRequest, type RawAnswer } from './test-support/v2-http';
+import { postJsonRpc, rawRequest, type RawAnswer } from './test-support/v2-http';
 
 // Two replica processes (stateless v2 HTTP, a fresh McpServer per request) on one Redis and one
 // PostgreSQL store: a task created through A is read, waited on and cancelled through B, routed
@@ -177,6 +177,57 @@ for (const store of stores) {
         expect(ack['resultType']).toBe('complete');
         await waitUntil(() => existsSync(join(gates, 'cancel.aborted')), longMs);
         await waitUntil(async () => (await get(b, taskId))['status'] === 'cancelled', longMs);
+      },
+      longMs * 2,
+    );
+
+    /** One 2025-11-25 request (stateless: no session), as a 2025 client sends it. */
+    let legacyId = 1;
+    const legacy = async (replica: Replica, method: string, params: Record<string, unknown>) =>
+      result(
+        await postJsonRpc(
+          replica.url,
+          { jsonrpc: '2.0', id: `legacy-${legacyId++}`, method, params },
+          { 'mcp-protocol-version': '2025-11-25' },
+        ),
+      );
+
+    it(
+      'a 2025-11-25 client-directed task created through A is read and its result waited on through B',
+      async () => {
+        const created = await legacy(a, 'tools/call', {
+          name: 'slow',
+          arguments: { key: 'legacy' },
+          task: { ttl: 60_000 },
+        });
+        const task = created['task'] as { taskId: string; status: string };
+        expect(task.status).toBe('working');
+        expect(created['content']).toEqual([]);
+        expect((await legacy(b, 'tasks/get', { taskId: task.taskId }))['status']).toBe('working');
+        const payload = legacy(b, 'tasks/result', { taskId: task.taskId });
+        writeFileSync(join(gates, 'legacy'), '');
+        expect((await payload)['structuredContent']).toEqual({
+          done: 'legacy',
+          pid: a.process.pid,
+        });
+        expect((await legacy(b, 'tasks/get', { taskId: task.taskId }))['status']).toBe('completed');
+      },
+      longMs * 2,
+    );
+
+    it(
+      'a 2025-11-25 tasks/cancel through B answers cancelled once A has stopped the work',
+      async () => {
+        const created = await legacy(a, 'tools/call', {
+          name: 'slow',
+          arguments: { key: 'legacy-cancel' },
+          task: { ttl: 60_000 },
+        });
+        const { taskId } = created['task'] as { taskId: string };
+        await waitUntil(() => existsSync(join(gates, 'legacy-cancel.started')), longMs);
+        const ack = await legacy(b, 'tasks/cancel', { taskId });
+        expect(ack['status']).toBe('cancelled');
+        await waitUntil(() => existsSync(join(gates, 'legacy-cancel.aborted')), longMs);
       },
       longMs * 2,
     );

@@ -1,7 +1,11 @@
-import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
+import { McpServer, createMcpHandler, type ServerContext } from '@modelcontextprotocol/server';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exemptFromOutputValidation } from './output-schema-seam';
+import { interceptToolCallTasks } from './tool-call-task-seam';
 import { rawRequest, tasksExtension } from './test-support/v2-http';
 import { startV2HttpServer, type V2HttpServer } from './test-support/v2-http';
 
@@ -64,6 +68,60 @@ describe('SDK 2.4 seams', () => {
     if (marked.kind !== 'result') return;
     expect(marked.result).toMatchObject({ resultType: 'task', taskId: 'seam-task' });
     expect(marked.result).not.toHaveProperty('isError');
+  });
+
+  it("McpServer installs tools/call through the instance's public setRequestHandler on the first registerTool, and hands the tool callback the handler's ctx", async () => {
+    const installs: string[] = [];
+    const seen: { task: unknown; same: boolean }[] = [];
+    const handler = createMcpHandler(() => {
+      const server = new McpServer({ name: 'seams', version: '1.0.0' });
+      const original = server.server.setRequestHandler.bind(server.server) as unknown as (
+        method: string,
+        ...rest: unknown[]
+      ) => void;
+      let handlerContext: ServerContext | undefined;
+      const recording = (method: string, ...rest: unknown[]): void => {
+        installs.push(method);
+        if (method !== 'tools/call') {
+          original(method, ...rest);
+          return;
+        }
+        const [inner] = rest as [(request: unknown, ctx: ServerContext) => unknown];
+        original(method, (request: unknown, ctx: ServerContext) => {
+          handlerContext = ctx;
+          return inner(request, ctx);
+        });
+      };
+      server.server.setRequestHandler = recording;
+      const taskOf = interceptToolCallTasks(server);
+      expect(taskOf).toBeDefined();
+      server.registerTool('probe', { inputSchema: z.object({}) }, (_args, ctx) => {
+        seen.push({ task: taskOf?.(ctx), same: ctx === handlerContext });
+        return { content: [] };
+      });
+      // Installed now: a seam built after a registerTool cannot see tools/call.
+      expect(() => server.server.assertCanSetRequestHandler('tools/call')).toThrow();
+      expect(interceptToolCallTasks(server)).toBeUndefined();
+      return server;
+    });
+    http = await startV2HttpServer(handler);
+    const client = new ClientV1({ name: 'seams-v1', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransportV1(http.url));
+      await client.request(
+        { method: 'tools/call', params: { name: 'probe', arguments: {}, task: { ttl: 5 } } },
+        CallToolResultSchema,
+      );
+      await client.callTool({ name: 'probe', arguments: {} });
+    } finally {
+      await client.close();
+      await handler.close();
+    }
+    expect(installs).toContain('tools/call');
+    expect(seen).toEqual([
+      { task: { ttl: 5 }, same: true },
+      { task: undefined, same: true },
+    ]);
   });
 
   it('push is blocked: subscriptions/listen is answered by createMcpHandler itself and drops a taskIds filter', async () => {

@@ -41,7 +41,13 @@ async function waitForGate(key: string, signal: AbortSignal): Promise<void> {
 
 const handler = createMcpHandler((ctx) => {
   const server = new McpServer({ name: 'v2-replica', version: '1.0.0' });
-  const smart = createSmartTools(server, { jobs, budgetMs: 50, era: ctx.era });
+  // A cancel through the other replica waits for this one to stop the work (no clock in the test).
+  const smart = createSmartTools(server, {
+    jobs,
+    budgetMs: 50,
+    era: ctx.era,
+    cancelWaitMs: 30_000,
+  });
   smart.tool(
     'slow',
     { inputSchema: { key: z.string() } },
