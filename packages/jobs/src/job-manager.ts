@@ -92,7 +92,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
     logger,
     shouldStop: () => abandoned,
   });
-  const lane = new StoreLane();
+  const lane = new StoreLane({ timers: rawTimers });
   const beats = new BeatScheduler({
     timers: rawTimers,
     now: () => clock.now(),
@@ -396,6 +396,7 @@ export function createJobManager(options: JobManagerOptions): JobManager {
         }
         closeController.abort();
         beats.close();
+        lane.close();
         jobTimers.clearAll();
         unsubscribeStore();
         localWatchers.clear();

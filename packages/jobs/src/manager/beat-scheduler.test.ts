@@ -11,7 +11,7 @@ class CountingJob implements Beatable {
   wantsBeats = true;
   hold = false;
   private readonly releases: (() => void)[] = [];
-  beat(): Promise<void> {
+  beat(_kind: 'lease' | 'progress'): Promise<void> {
     this.beats++;
     if (!this.hold) return Promise.resolve();
     this.inFlight++;
@@ -29,7 +29,7 @@ class CountingJob implements Beatable {
 
 describe('BeatScheduler', () => {
   let scheduler: BeatScheduler;
-  const create = (lane = new StoreLane()): BeatScheduler =>
+  const create = (lane = new StoreLane({ timers: defaultTimers })): BeatScheduler =>
     (scheduler = new BeatScheduler({
       timers: defaultTimers,
       now: () => Date.now(),
@@ -79,7 +79,7 @@ describe('BeatScheduler', () => {
   });
 
   it('runs no more beats at once than the lane allows; the rest follow as places free', async () => {
-    create(new StoreLane(2));
+    create(new StoreLane({ timers: defaultTimers, limit: 2, startsPerTurn: 100 }));
     const jobs = Array.from({ length: 5 }, () => new CountingJob());
     for (const job of jobs) {
       job.hold = true;

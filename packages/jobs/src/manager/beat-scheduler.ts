@@ -1,12 +1,15 @@
 import type { Timers } from '@sa/core';
 import { DueQueue } from './due-queue';
 import { startBackgroundTimer } from './manager-timers';
-import type { StoreLane } from './store-lane';
+import type { StoreLane, StoreWriteSource } from './store-lane';
 
 /** An owned job as the scheduler sees it. */
 export interface Beatable {
-  /** Renews the lease and writes the latest progress if it changed; never rejects. */
-  beat(): Promise<void>;
+  /**
+   * Renews the lease and writes the latest progress if it changed (`'progress'`: only if it
+   * changed); never rejects.
+   */
+  beat(kind: 'lease' | 'progress'): Promise<void>;
   /** False once the job is finalising or lost: the scheduler drops it. */
   readonly wantsBeats: boolean;
   /** The scheduler's mark: a progress write is queued for this job. */
@@ -21,7 +24,7 @@ export interface BeatSchedulerOptions {
   heartbeatMs: number;
   /** A progress report is written this long after it arrives (coalesced: one write per job). */
   progressFlushMs: number;
-  /** Where the writes run. */
+  /** Where the writes run: heartbeats as `'lease'` writes, progress as `'progress'` writes. */
   lane: StoreLane;
 }
 
@@ -30,18 +33,23 @@ export interface BeatSchedulerOptions {
  * timers of its own (heartbeat and progress flush) and start its write the moment one fired;
  * with 10,000 jobs started together, that was 20,000 timers and bursts of 10,000 writes. Here
  * the due times wait in two queues (in due order, since every delay is the same constant), one
- * timer is armed for the earliest, and the writes run through the manager's `StoreLane`.
+ * timer is armed for the earliest, and the jobs that are due wait (as themselves, not as
+ * closures) until the manager's `StoreLane` has room, heartbeats first.
  */
 export class BeatScheduler {
   readonly #options: BeatSchedulerOptions;
   readonly #heartbeats = new DueQueue<Beatable>();
   readonly #flushes = new DueQueue<Beatable>();
+  readonly #leasesDue = new DueQueue<Beatable>();
+  readonly #progressDue = new DueQueue<Beatable>();
   #timer: unknown;
   #armedFor = Number.POSITIVE_INFINITY;
   #closed = false;
 
   constructor(options: BeatSchedulerOptions) {
     this.#options = options;
+    options.lane.addSource('lease', this.#source(this.#leasesDue, 'lease'));
+    options.lane.addSource('progress', this.#source(this.#progressDue, 'progress'));
   }
 
   /** Starts renewing `job`'s lease every `heartbeatMs`. */
@@ -62,8 +70,27 @@ export class BeatScheduler {
     this.#closed = true;
     this.#options.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#heartbeats.clear();
-    this.#flushes.clear();
+    for (const queue of [this.#heartbeats, this.#flushes, this.#leasesDue, this.#progressDue])
+      queue.clear();
+  }
+
+  #source(due: DueQueue<Beatable>, kind: 'lease' | 'progress'): StoreWriteSource {
+    return {
+      get size() {
+        return due.size;
+      },
+      take: () => {
+        const job = due.shift()!;
+        if (kind === 'progress') {
+          job.progressQueued = false;
+          return () => job.beat('progress');
+        }
+        return () =>
+          job.beat('lease').finally(() => {
+            this.#scheduleHeartbeat(job);
+          });
+      },
+    };
   }
 
   #scheduleHeartbeat(job: Beatable): void {
@@ -84,22 +111,20 @@ export class BeatScheduler {
     );
   }
 
-  /** The timer armed for `at` fired: everything due by then is written (trusting the timer, not the clock). */
+  /** The timer armed for `at` fired: everything due by then goes to the lane (trusting the timer, not the clock). */
   #fire(at: number): void {
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
-    const { lane } = this.#options;
     while (this.#heartbeats.peekDue() <= at) {
       const job = this.#heartbeats.shift()!;
-      if (!job.wantsBeats) continue;
-      const next = (): void => this.#scheduleHeartbeat(job);
-      lane.run(() => job.beat()).then(next, next);
+      if (job.wantsBeats) this.#leasesDue.push(job, at);
     }
     while (this.#flushes.peekDue() <= at) {
       const job = this.#flushes.shift()!;
-      job.progressQueued = false;
-      if (job.wantsBeats) void lane.run(() => job.beat());
+      if (job.wantsBeats) this.#progressDue.push(job, at);
+      else job.progressQueued = false;
     }
+    this.#options.lane.wake();
     this.#arm();
   }
 }

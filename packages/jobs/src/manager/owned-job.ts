@@ -89,7 +89,6 @@ export class OwnedJob implements Beatable {
   progressQueued = false;
   private cancelReason: string | null = null;
   private interruptReason: string | null = null;
-  private readonly unsubscribes: (() => void)[] = [];
   private readonly context: OwnedJobContext;
 
   constructor(
@@ -124,15 +123,15 @@ export class OwnedJob implements Beatable {
   /** Starts following the work (call once, after the record is stored). */
   start(): void {
     const { task } = this;
-    this.unsubscribes.push(task.onProgress((update) => this.onProgress(update)));
+    // No unsubscribe is kept: a settled task drops its listeners, and a lost job's work is
+    // cancelled at once (progress after that is ignored: `wantsBeats` is false).
+    task.onProgress((update) => this.onProgress(update));
     // Only a pending task has a start to follow: an adopted (promoted) task already runs, and
     // its end is followed by `onSettled` below, so it costs no status listener.
     if (task.status === 'pending') {
-      this.unsubscribes.push(
-        task.onStatus((status) => {
-          if (status === 'running') this.markRunning();
-        }),
-      );
+      task.onStatus((status) => {
+        if (status === 'running') this.markRunning();
+      });
     } else if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
     if (current !== null && JSON.stringify(current) !== JSON.stringify(this.storedProgress)) {
@@ -140,11 +139,9 @@ export class OwnedJob implements Beatable {
       this.progressDirty = true;
     }
     this.context.beats.add(this);
-    this.unsubscribes.push(
-      task.onSettled((outcome) => {
-        this.finalizing ??= this.finalize(outcome);
-      }),
-    );
+    task.onSettled((outcome) => {
+      this.finalizing ??= this.finalize(outcome);
+    });
   }
 
   /** Aborts the work because someone asked (cancel flag seen by push or heartbeat). */
@@ -174,7 +171,6 @@ export class OwnedJob implements Beatable {
     if (this.finalizing !== undefined) return;
     this.context.logger.warn(`[@sa/jobs] job ${this.id}: ${why}; stopping its work`);
     this.finalizing = Promise.resolve();
-    this.stop();
     this.task.cancel(`The job is no longer owned by this process: ${why}`);
     this.context.release(this.id);
   }
@@ -192,16 +188,18 @@ export class OwnedJob implements Beatable {
     const startedAt = this.task.startedAt;
     this.statusWrite = retryStoreCall(
       () =>
-        this.context.lane.run(() =>
-          this.context.store.transition(
-            this.id,
-            { from: 'pending', ownerToken: this.token },
-            {
-              status: 'running',
-              leaseMs: this.context.leaseMs,
-              ...(startedAt === undefined ? {} : { startedAt }),
-            },
-          ),
+        this.context.lane.run(
+          () =>
+            this.context.store.transition(
+              this.id,
+              { from: 'pending', ownerToken: this.token },
+              {
+                status: 'running',
+                leaseMs: this.context.leaseMs,
+                ...(startedAt === undefined ? {} : { startedAt }),
+              },
+            ),
+          'record',
         ),
       {
         timers: this.context.timers,
@@ -219,9 +217,13 @@ export class OwnedJob implements Beatable {
     );
   }
 
-  /** Renews the lease, with the latest progress when it changed (the scheduler calls it). */
-  async beat(): Promise<void> {
+  /**
+   * Renews the lease, with the latest progress when it changed (the scheduler calls it); a
+   * `'progress'` beat does nothing when a heartbeat already wrote the progress.
+   */
+  async beat(kind: 'lease' | 'progress'): Promise<void> {
     if (this.beating || this.finalizing !== undefined) return;
+    if (kind === 'progress' && !this.progressDirty) return;
     this.beating = true;
     const progress = this.progressDirty ? this.currentProgress() : undefined;
     this.progressDirty = false;
@@ -256,12 +258,7 @@ export class OwnedJob implements Beatable {
     }
   }
 
-  private stop(): void {
-    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-  }
-
   private async finalize(outcome: TaskOutcome<unknown>): Promise<void> {
-    this.stop();
     try {
       await this.statusWrite;
       await this.context.output.flush(this.id);
@@ -305,12 +302,14 @@ export class OwnedJob implements Beatable {
     const ttlMs = this.context.retention[status];
     return retryStoreCall(
       () =>
-        this.context.lane.run(() =>
-          this.context.store.transition(
-            this.id,
-            { from: ['pending', 'running'], ownerToken: this.token },
-            { ...patch, ttlMs },
-          ),
+        this.context.lane.run(
+          () =>
+            this.context.store.transition(
+              this.id,
+              { from: ['pending', 'running'], ownerToken: this.token },
+              { ...patch, ttlMs },
+            ),
+          'record',
         ),
       {
         timers: this.context.timers,
