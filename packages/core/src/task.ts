@@ -221,14 +221,14 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
 
   onSettled(listener: (outcome: TaskOutcome<T>) => void): () => void {
     assertFunction('listener', listener);
-    return this.addSettledListener((outcome) => callSafely('settled', listener, outcome));
+    return this.addSettledListener(listener);
   }
 
-  /** `onSettled` without argument checks or error shielding, for this package's own hooks. */
+  /** `onSettled` without the argument check, for this package's own hooks (listener errors are reported, not thrown). */
   addSettledListener(listener: SettledListener<T>): () => void {
     const outcome = this.#outcome;
     if (outcome !== undefined) {
-      listener(outcome);
+      callSafely('settled', listener, outcome);
       return noop;
     }
     const listeners = this.#settledListeners;
@@ -265,7 +265,8 @@ export class Task<T> implements BackgroundTask<T>, ProgressSink {
     watcher?.onTaskSettled(outcome);
     const listeners = this.#settledListeners;
     this.#settledListeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener(outcome);
+    if (listeners !== undefined)
+      for (const listener of listeners) callSafely('settled', listener, outcome);
   }
 }
 

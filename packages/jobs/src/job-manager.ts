@@ -14,7 +14,9 @@ import type { JobOwner, JobRecord } from './job-record';
 import type { JobManager, JobManagerOptions, JobMeta, WaitOptions } from './job-manager-types';
 import type { OutputStream } from './job-store';
 import { readNewOutput } from './read-new-output';
+import { BeatScheduler } from './manager/beat-scheduler';
 import { TimerSet } from './manager/manager-timers';
+import { StoreLane } from './manager/store-lane';
 import { startMaintenance } from './manager/maintenance';
 import { createExternalJob, settleExternalJob } from './manager/external-jobs';
 import { createOutputWriter } from './manager/output-writer';
@@ -90,14 +92,22 @@ export function createJobManager(options: JobManagerOptions): JobManager {
     logger,
     shouldStop: () => abandoned,
   });
+  const lane = new StoreLane({ timers: rawTimers });
+  const beats = new BeatScheduler({
+    timers: rawTimers,
+    now: () => clock.now(),
+    heartbeatMs: settings.heartbeatMs,
+    progressFlushMs: Math.min(1000, settings.heartbeatMs),
+    lane,
+  });
   const ownedContext = {
     store,
     timers: jobTimers,
+    beats,
+    lane,
     output,
     logger,
     leaseMs,
-    heartbeatMs: settings.heartbeatMs,
-    progressFlushMs: Math.min(1000, settings.heartbeatMs),
     retention: settings.retention,
     abandoned: () => abandoned,
     notify,
@@ -159,21 +169,23 @@ export function createJobManager(options: JobManagerOptions): JobManager {
       validateTask(task);
       validateMeta(meta);
       const token = createLeaseToken();
-      const record = await store.create(
-        {
-          label: meta.label ?? meta.tool,
-          tool: meta.tool,
-          ...(meta.input === undefined ? {} : { input: meta.input }),
-          status: task.status === 'pending' ? 'pending' : 'running',
-          scope: meta.scope ?? null,
-          owner,
-          leaseToken: token,
-          leaseMs,
-          createdAt: task.createdAt,
-          startedAt: task.startedAt ?? null,
-          progress: progressOf(task),
-        },
-        meta.idempotencyKey === undefined ? undefined : { idempotencyKey: meta.idempotencyKey },
+      const record = await lane.run(() =>
+        store.create(
+          {
+            label: meta.label ?? meta.tool,
+            tool: meta.tool,
+            ...(meta.input === undefined ? {} : { input: meta.input }),
+            status: task.status === 'pending' ? 'pending' : 'running',
+            scope: meta.scope ?? null,
+            owner,
+            leaseToken: token,
+            leaseMs,
+            createdAt: task.createdAt,
+            startedAt: task.startedAt ?? null,
+            progress: progressOf(task),
+          },
+          meta.idempotencyKey === undefined ? undefined : { idempotencyKey: meta.idempotencyKey },
+        ),
       );
       if (record.leaseToken !== token) {
         // The key names a job that already exists: this work would duplicate it.
@@ -383,6 +395,8 @@ export function createJobManager(options: JobManagerOptions): JobManager {
           );
         }
         closeController.abort();
+        beats.close();
+        lane.close();
         jobTimers.clearAll();
         unsubscribeStore();
         localWatchers.clear();

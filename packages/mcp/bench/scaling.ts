@@ -67,11 +67,13 @@ function countingStore(inner: JobStore): { store: JobStore; writes: () => number
  */
 function sampleLoopDelay(everyMs = 10): { stop(): number[] } {
   const lags: number[] = [];
+  const t0 = performance.now();
   let expected = performance.now() + everyMs;
   let handle: NodeJS.Timeout | undefined;
   const tick = (): void => {
     const now = performance.now();
     lags.push(Math.max(0, now - expected));
+    if (process.env.LAGDEBUG && now - expected > 50) console.error(`[lag] t=${((now - t0) / 1000).toFixed(2)}s lag=${(now - expected).toFixed(0)}ms`);
     expected = now + everyMs;
     handle = setTimeout(tick, everyMs);
   };

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, open, openSync, rename, unlinkSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const fsyncDescriptor = promisify(fsync);
+const openDescriptor = promisify(open);
+const renamePath = promisify(rename);
 
 /** Contents up to this size are written with one synchronous `write` to the page cache. */
 const synchronousWriteLimitBytes = 256 * 1024;
@@ -41,7 +43,7 @@ export async function writeFileAtomically(
     } else {
       await writeSmallFile(temporaryPath, bytes, durable);
     }
-    renameSync(temporaryPath, path);
+    await renamePath(temporaryPath, path);
   } catch (error) {
     removeQuietly(temporaryPath);
     throw error;
@@ -91,7 +93,7 @@ function releaseDescriptorSlot(): void {
 
 async function createFileDurablyNow(path: string, content: string): Promise<void> {
   const bytes = Buffer.from(content);
-  const descriptor = openSync(path, 'wx');
+  const descriptor = await openDescriptor(path, 'wx');
   try {
     let written = 0;
     while (written < bytes.byteLength) {
@@ -123,7 +125,7 @@ async function writeSmallFile(path: string, bytes: Uint8Array, durable: boolean)
 }
 
 async function writeSmallFileNow(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
-  const descriptor = openSync(path, 'w');
+  const descriptor = durable ? await openDescriptor(path, 'w') : openSync(path, 'w');
   try {
     let written = 0;
     while (written < bytes.byteLength) {

@@ -6,20 +6,23 @@ import type { JobStore, TransitionPatch, TransitionResult } from '../job-store';
 import { findJsonProblem } from '../validate-arguments';
 import { progressCopy } from '../progress-copy';
 import { toJsonResult } from './json-result';
+import type { Beatable, BeatScheduler } from './beat-scheduler';
 import type { TimerSet } from './manager-timers';
 import type { OutputWriter } from './output-writer';
 import { retryStoreCall } from './retry-store-call';
+import type { StoreLane } from './store-lane';
 
 /** What a tracked job needs from its manager. */
 export interface OwnedJobContext {
   store: JobStore;
   timers: TimerSet;
+  /** Renews the lease and writes progress (one timer for every job of the manager). */
+  beats: BeatScheduler;
+  /** Where this job's store writes run (bounded for the whole manager). */
+  lane: StoreLane;
   output: OutputWriter;
   logger: { warn(message: string): void };
   leaseMs: number;
-  heartbeatMs: number;
-  /** How soon a progress report is written (coalesced; at most once per this interval). */
-  progressFlushMs: number;
   retention: Record<'completed' | 'failed' | 'cancelled' | 'interrupted', number | null>;
   /** True once `close` gave up on unfinished store writes. */
   abandoned(): boolean;
@@ -68,7 +71,7 @@ export function terminalPatch(
  * follows the work's status, aborts the work when a cancel is requested or ownership is lost,
  * and makes the fenced terminal transition when the work settles.
  */
-export class OwnedJob {
+export class OwnedJob implements Beatable {
   readonly id: string;
   readonly token: string;
   readonly task: BackgroundTask<unknown>;
@@ -76,14 +79,16 @@ export class OwnedJob {
   finalizing: Promise<void> | undefined;
   private status: JobRecord['status'];
   private statusWrite: Promise<unknown> = Promise.resolve();
-  private latestProgress: JobProgress | null;
+  /** The latest progress the store knows of, or will at the next write. */
+  private storedProgress: JobProgress | null;
+  /** A report not yet copied for the store (copied when written, not on every report). */
+  private pendingUpdate: ProgressUpdate | undefined;
   private progressDirty = false;
   private beating = false;
-  private heartbeatTimer: unknown;
-  private progressTimer: unknown;
+  /** The `BeatScheduler`'s mark. */
+  progressQueued = false;
   private cancelReason: string | null = null;
   private interruptReason: string | null = null;
-  private readonly unsubscribes: (() => void)[] = [];
   private readonly context: OwnedJobContext;
 
   constructor(
@@ -97,35 +102,48 @@ export class OwnedJob {
     this.token = token;
     this.task = task;
     this.status = record.status;
-    this.latestProgress = record.progress;
+    this.storedProgress = record.progress;
+  }
+
+  /** True until the job is finalising or lost. */
+  get wantsBeats(): boolean {
+    return this.finalizing === undefined;
+  }
+
+  /** The latest progress of the work, as the store will hold it. */
+  private currentProgress(): JobProgress | null {
+    const update = this.pendingUpdate;
+    if (update !== undefined) {
+      this.pendingUpdate = undefined;
+      this.storedProgress = progressCopy(update);
+    }
+    return this.storedProgress;
   }
 
   /** Starts following the work (call once, after the record is stored). */
   start(): void {
     const { task } = this;
-    this.unsubscribes.push(task.onProgress((update) => this.onProgress(update)));
+    // No unsubscribe is kept: a settled task drops its listeners, and a lost job's work is
+    // cancelled at once (progress after that is ignored: `wantsBeats` is false).
+    task.onProgress((update) => this.onProgress(update));
     // Only a pending task has a start to follow: an adopted (promoted) task already runs, and
     // its end is followed by `onSettled` below, so it costs no status listener.
     if (task.status === 'pending') {
-      this.unsubscribes.push(
-        task.onStatus((status) => {
-          if (status === 'running') this.markRunning();
-        }),
-      );
+      task.onStatus((status) => {
+        if (status === 'running') this.markRunning();
+      });
     } else if (task.status === 'running' && this.status === 'pending') this.markRunning();
     const current = progressOf(task);
-    if (current !== null && JSON.stringify(current) !== JSON.stringify(this.latestProgress)) {
+    if (current !== null && JSON.stringify(current) !== JSON.stringify(this.storedProgress)) {
       // Reported before this listener existed (a started work's first tick): flush it like any.
-      this.latestProgress = current;
+      this.storedProgress = current;
       this.progressDirty = true;
-      this.scheduleProgressWrite();
+      this.context.beats.progressChanged(this);
     }
-    this.scheduleHeartbeat();
-    this.unsubscribes.push(
-      task.onSettled((outcome) => {
-        this.finalizing ??= this.finalize(outcome);
-      }),
-    );
+    this.context.beats.add(this);
+    task.onSettled((outcome) => {
+      this.finalizing ??= this.finalize(outcome);
+    });
   }
 
   /** Aborts the work because someone asked (cancel flag seen by push or heartbeat). */
@@ -155,31 +173,14 @@ export class OwnedJob {
     if (this.finalizing !== undefined) return;
     this.context.logger.warn(`[@sa/jobs] job ${this.id}: ${why}; stopping its work`);
     this.finalizing = Promise.resolve();
-    this.stop();
     this.task.cancel(`The job is no longer owned by this process: ${why}`);
     this.context.release(this.id);
   }
 
   private onProgress(update: ProgressUpdate): void {
-    this.latestProgress = progressCopy(update);
+    this.pendingUpdate = update;
     this.progressDirty = true;
-    this.scheduleProgressWrite();
-  }
-
-  private scheduleProgressWrite(): void {
-    if (this.progressTimer !== undefined || this.finalizing !== undefined) return;
-    this.progressTimer = this.context.timers.after(this.context.progressFlushMs, () => {
-      this.progressTimer = undefined;
-      void this.beat();
-    });
-  }
-
-  private scheduleHeartbeat(): void {
-    if (this.finalizing !== undefined) return;
-    this.heartbeatTimer = this.context.timers.after(this.context.heartbeatMs, () => {
-      this.heartbeatTimer = undefined;
-      void this.beat().finally(() => this.scheduleHeartbeat());
-    });
+    this.context.beats.progressChanged(this);
   }
 
   /** Pending → running in the store, when a queued task begins (not core's "promoted"). */
@@ -189,14 +190,18 @@ export class OwnedJob {
     const startedAt = this.task.startedAt;
     this.statusWrite = retryStoreCall(
       () =>
-        this.context.store.transition(
-          this.id,
-          { from: 'pending', ownerToken: this.token },
-          {
-            status: 'running',
-            leaseMs: this.context.leaseMs,
-            ...(startedAt === undefined ? {} : { startedAt }),
-          },
+        this.context.lane.run(
+          () =>
+            this.context.store.transition(
+              this.id,
+              { from: 'pending', ownerToken: this.token },
+              {
+                status: 'running',
+                leaseMs: this.context.leaseMs,
+                ...(startedAt === undefined ? {} : { startedAt }),
+              },
+            ),
+          'record',
         ),
       {
         timers: this.context.timers,
@@ -214,10 +219,15 @@ export class OwnedJob {
     );
   }
 
-  private async beat(): Promise<void> {
+  /**
+   * Renews the lease, with the latest progress when it changed (the scheduler calls it); a
+   * `'progress'` beat does nothing when a heartbeat already wrote the progress.
+   */
+  async beat(kind: 'lease' | 'progress'): Promise<void> {
     if (this.beating || this.finalizing !== undefined) return;
+    if (kind === 'progress' && !this.progressDirty) return;
     this.beating = true;
-    const progress = this.progressDirty ? this.latestProgress : undefined;
+    const progress = this.progressDirty ? this.currentProgress() : undefined;
     this.progressDirty = false;
     try {
       const result = await this.context.store.heartbeat(this.id, this.token, {
@@ -246,20 +256,11 @@ export class OwnedJob {
       );
     } finally {
       this.beating = false;
-      if (this.progressDirty) this.scheduleProgressWrite();
+      if (this.progressDirty) this.context.beats.progressChanged(this);
     }
   }
 
-  private stop(): void {
-    this.context.timers.clear(this.heartbeatTimer);
-    this.context.timers.clear(this.progressTimer);
-    this.heartbeatTimer = undefined;
-    this.progressTimer = undefined;
-    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-  }
-
   private async finalize(outcome: TaskOutcome<unknown>): Promise<void> {
-    this.stop();
     try {
       await this.statusWrite;
       await this.context.output.flush(this.id);
@@ -269,7 +270,7 @@ export class OwnedJob {
         outcome.status === 'cancelled'
           ? { status: 'interrupted', error: { code: 'INTERRUPTED', message: this.interruptReason } }
           : terminalPatch(outcome, this.cancelReason)),
-        progress: this.latestProgress,
+        progress: this.currentProgress(),
       };
       const result = await this.writeTerminal(patch).catch(async (error: unknown) => {
         if (!isSaError(error, 'INVALID_ARGUMENT') || patch.status !== 'completed') throw error;
@@ -303,10 +304,14 @@ export class OwnedJob {
     const ttlMs = this.context.retention[status];
     return retryStoreCall(
       () =>
-        this.context.store.transition(
-          this.id,
-          { from: ['pending', 'running'], ownerToken: this.token },
-          { ...patch, ttlMs },
+        this.context.lane.run(
+          () =>
+            this.context.store.transition(
+              this.id,
+              { from: ['pending', 'running'], ownerToken: this.token },
+              { ...patch, ttlMs },
+            ),
+          'record',
         ),
       {
         timers: this.context.timers,
