@@ -2,7 +2,11 @@
 // smart tool promoted at once, on the memory and the file store. The handler reports progress
 // every 100 ms and runs 10 s past its budget. Only the public API is used: registerSmartTool,
 // createJobManager and the JobStore interface (wrapped to count writes).
-// Run alone: pnpm --filter @sa/mcp bench -- --scaling-only [--jobs=100,1000]
+// The baseline of the same run: the same handlers started bare by @sa/core's
+// startInBackground (no MCP, no job manager, no store), so the table shows what the stack adds
+// to what the runtime itself costs (on Node 20, AsyncLocalStorage's promise hooks).
+// Run alone: pnpm --filter @sa/mcp bench -- --scaling-only [--jobs=100,1000] [--skip-memory]
+// [--skip-file] [--heap-snapshot] [--lag-log] (--lag-log prints every loop delay over 50 ms).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +16,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startInBackground, type WorkContext } from '@sa/core';
 import {
   createFileJobStore,
   createJobManager,
@@ -67,13 +72,17 @@ function countingStore(inner: JobStore): { store: JobStore; writes: () => number
  */
 function sampleLoopDelay(everyMs = 10): { stop(): number[] } {
   const lags: number[] = [];
-  const t0 = performance.now();
+  const startedAt = performance.now();
+  const logLags = process.argv.includes('--lag-log');
   let expected = performance.now() + everyMs;
   let handle: NodeJS.Timeout | undefined;
   const tick = (): void => {
     const now = performance.now();
     lags.push(Math.max(0, now - expected));
-    if (process.env.LAGDEBUG && now - expected > 50) console.error(`[lag] t=${((now - t0) / 1000).toFixed(2)}s lag=${(now - expected).toFixed(0)}ms`);
+    if (logLags && now - expected > 50)
+      console.error(
+        `[scaling] t=${((now - startedAt) / 1000).toFixed(2)} s: loop delay ${(now - expected).toFixed(0)} ms`,
+      );
     expected = now + everyMs;
     handle = setTimeout(tick, everyMs);
   };
@@ -89,6 +98,21 @@ function sampleLoopDelay(everyMs = 10): { stop(): number[] } {
 const pause = (delayMs: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, delayMs));
 
+/** The handler of every configuration: progress every 100 ms for `budgetMs + pastBudgetMs`. */
+async function tick({
+  reportProgress,
+  signal,
+}: Pick<WorkContext, 'reportProgress' | 'signal'>): Promise<{ steps: number }> {
+  const end = performance.now() + budgetMs + pastBudgetMs;
+  let step = 0;
+  while (performance.now() < end && !signal.aborted) {
+    await pause(progressEveryMs);
+    step += 1;
+    reportProgress({ progress: step });
+  }
+  return { steps: step };
+}
+
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with node --expose-gc');
@@ -97,7 +121,7 @@ function collectGarbage(): void {
 }
 
 interface ScalingResult {
-  store: string;
+  store: 'memory' | 'file' | 'bare';
   jobs: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -125,17 +149,10 @@ async function scale(
     server,
     'tick',
     {},
-    async (_args, { reportProgress, signal }) => {
+    (_args, context) => {
       // The budget starts as the handler is called: the first call's budget expires first.
       firstBudgetStart = Math.min(firstBudgetStart, performance.now());
-      const end = performance.now() + budgetMs + pastBudgetMs;
-      let step = 0;
-      while (performance.now() < end && !signal.aborted) {
-        await pause(progressEveryMs);
-        step += 1;
-        reportProgress({ progress: step });
-      }
-      return { steps: step };
+      return tick(context);
     },
     { jobs, budgetMs },
   );
@@ -187,6 +204,66 @@ async function scale(
     expiryToLastHandleMs: lastHandle - expiry,
     runSeconds: elapsedMs / 1000,
   };
+}
+
+/**
+ * The baseline: the same handlers started at once by `startInBackground`, each with a progress
+ * listener, and nothing else (no MCP, no job manager, no store).
+ */
+async function bare(count: number): Promise<ScalingResult> {
+  collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const loop = sampleLoopDelay();
+  const started = performance.now();
+  let progressSeen = 0;
+  const tasks = Array.from({ length: count }, () => {
+    const task = startInBackground(tick);
+    task.onProgress(() => {
+      progressSeen += 1;
+    });
+    return task;
+  });
+  const lastStart = performance.now();
+  await pause(budgetMs);
+  collectGarbage();
+  const heapPerJobBytes = (process.memoryUsage().heapUsed - heapBefore) / count;
+  await Promise.all(tasks.map((task) => task.result));
+  const elapsedMs = performance.now() - started;
+  const lags = sorted(loop.stop());
+  if (progressSeen === 0) throw new Error('the bare handlers reported no progress');
+  return {
+    store: 'bare',
+    jobs: count,
+    loopP99Ms: quantile(lags, 0.99),
+    loopMaxMs: lags.at(-1) ?? 0,
+    heapPerJobBytes,
+    writesPerSecond: 0,
+    expiryToLastHandleMs: lastStart - started,
+    runSeconds: elapsedMs / 1000,
+  };
+}
+
+/** The baseline rows: what the runtime costs for the same handlers, before any of the stack. */
+function bareRows(result: ScalingResult): Row[] {
+  const label = `bare handlers (startInBackground, no MCP, no store), ${result.jobs.toLocaleString('en-US')} jobs`;
+  return [
+    {
+      name: `scaling, ${label}: event-loop delay p99`,
+      figure: `${ms(result.loopP99Ms)} (max ${ms(result.loopMaxMs)}, run ${result.runSeconds.toFixed(1)} s)`,
+      target: 'baseline',
+      baseline: '-',
+      ratio: '-',
+      pass: undefined,
+    },
+    {
+      name: `scaling, ${label}: heap per running job`,
+      figure: `${(result.heapPerJobBytes / 1024).toFixed(2)} KB`,
+      target: 'baseline',
+      baseline: '-',
+      ratio: '-',
+      pass: undefined,
+    },
+  ];
 }
 
 function rowsOf(result: ScalingResult, baseline: ScalingResult): Row[] {
@@ -243,7 +320,9 @@ export async function runScalingBenchmark(): Promise<void> {
   );
   const directory = await mkdtemp(join(tmpdir(), 'sa-mcp-scaling-'));
   try {
-    const rows: Row[] = [];
+    const bareResult = await bare(Math.max(...sizes));
+    console.error(`[scaling] ${JSON.stringify(bareResult)}`);
+    const rows: Row[] = bareRows(bareResult);
     for (const storeName of stores) {
       const results: ScalingResult[] = [];
       for (const count of sizes) {
