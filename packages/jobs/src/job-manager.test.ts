@@ -177,6 +177,29 @@ describe('adopt', () => {
     await jobs.wait(job.id, { timeoutMs: 100 });
   });
 
+  it('keeps 200 running jobs alive on one timer, however many report progress', async () => {
+    const jobs = manager();
+    const works = Array.from({ length: 200 }, () => controllable<number>());
+    const timersBefore = vi.getTimerCount();
+    const records = [];
+    for (const work of works)
+      records.push(await jobs.adopt(startInBackground(work.work), { tool: 'many' }));
+    for (const work of works) work.context().reportProgress({ progress: 1 });
+    // One timer for every heartbeat and progress write (two per job before), whatever the count.
+    expect(vi.getTimerCount() - timersBefore).toBeLessThanOrEqual(2);
+    // Written within the flush interval, 64 at a time with a turn of the event loop between.
+    await vi.advanceTimersByTimeAsync(1100);
+    for (const record of records)
+      expect((await store.get(record.id))?.progress).toEqual({ progress: 1 });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await store.reapExpired()).toEqual([]);
+    for (const work of works) work.resolve(1);
+    // The 200 terminal writes go 64 at a time, with a (fake) turn of the event loop between.
+    await vi.advanceTimersByTimeAsync(100);
+    for (const record of records)
+      expect((await jobs.wait(record.id, { timeoutMs: 1000 })).status).toBe('completed');
+  });
+
   it.each([
     ['a BigInt', () => 10n, 'BigInt'],
     [
