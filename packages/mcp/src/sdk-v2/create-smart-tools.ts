@@ -2,6 +2,7 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import {
   defineSmartTool,
+  emptyShape,
   type JobToolsOptions,
   type SmartToolConfig,
   type SmartToolHandler,
@@ -122,7 +123,13 @@ export function createSmartTools(server: McpServer, options: SmartToolsOptions):
         { ...options, ...toolOptions },
         { statusToolName: () => `${prefix}job_status` },
       );
-      return registerSmartToolV2(server, definition, config.inputSchema ?? {}, view, taskRequestOf);
+      return registerSmartToolV2(
+        server,
+        definition,
+        config.inputSchema ?? emptyShape,
+        view,
+        taskRequestOf,
+      );
     },
     jobTools(jobToolsOptions = {}) {
       return registerJobToolsV2(server, options.jobs, {

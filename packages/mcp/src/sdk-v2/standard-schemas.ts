@@ -1,9 +1,10 @@
 import type { StandardSchemaV1, StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { smartParameters } from '../smart-call';
+import { perShape, smartParameters } from '../smart-call';
 
 type JsonObject = Record<string, unknown>;
-type JsonSchemaOptions = Parameters<StandardSchemaWithJSON['~standard']['jsonSchema']['input']>[0];
+type StandardJsonSchema = StandardSchemaWithJSON['~standard']['jsonSchema'];
+type JsonSchemaOptions = Parameters<StandardJsonSchema['input']>[0];
 
 const accept = (value: unknown): StandardSchemaV1.Result<unknown> => ({ value: value ?? {} });
 
@@ -36,23 +37,38 @@ export function advertisedOnly(schema: z.ZodObject): StandardSchemaWithJSON<Json
 /**
  * The advertised input schema of a smart tool: the handler's shape plus `async_mode` and
  * `job_label`. SDK 2.4 builds a fresh server per request and converts the called tool's schema
- * to JSON Schema on every `tools/call`; only the handler's own shape is converted here, as a
- * plain tool's would be, and the two smart parameters come from a cache.
+ * to JSON Schema on every `tools/call`. Built once per shape object (see `perShape`): a shape
+ * defined outside the server factory is converted once per target; the two smart parameters
+ * come from a cache either way, and a fresh shape is converted only when the SDK asks.
  */
-export function smartAdvertisedInput(shape: z.ZodRawShape): StandardSchemaWithJSON<JsonObject> {
-  const own = z.strictObject(shape)['~standard'].jsonSchema;
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'zod',
-      validate: accept,
-      jsonSchema: {
-        input: (options) => merge(own.input(options), smartParametersJson(options)),
-        output: (options) => merge(own.output(options), smartParametersJson(options)),
+export const smartAdvertisedInput: (shape: z.ZodRawShape) => StandardSchemaWithJSON<JsonObject> =
+  perShape((shape) => {
+    let own: StandardJsonSchema | undefined;
+    const converted = new Map<string, JsonObject>();
+    const convert = (io: 'input' | 'output', options: JsonSchemaOptions): JsonObject => {
+      own ??= z.strictObject(shape)['~standard'].jsonSchema;
+      // Options beyond the target (a library's own) are not part of the cache key: convert anew.
+      if (options.libraryOptions !== undefined) return own[io](options);
+      const key = `${io} ${options.target}`;
+      let json = converted.get(key);
+      if (json === undefined) {
+        json = own[io](options);
+        converted.set(key, json);
+      }
+      return json;
+    };
+    return {
+      '~standard': {
+        version: 1,
+        vendor: 'zod',
+        validate: accept,
+        jsonSchema: {
+          input: (options) => merge(convert('input', options), smartParametersJson(options)),
+          output: (options) => merge(convert('output', options), smartParametersJson(options)),
+        },
       },
-    },
-  } as StandardSchemaWithJSON<JsonObject>;
-}
+    } as StandardSchemaWithJSON<JsonObject>;
+  });
 
 function merge(own: JsonObject, smart: JsonObject): JsonObject {
   const properties = {

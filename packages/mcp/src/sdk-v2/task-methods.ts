@@ -24,6 +24,7 @@ export interface TaskMethodsOptions extends TaskViewOptions {
 }
 
 const taskIdParams = z.looseObject({ taskId: z.string() });
+const listParams = z.looseObject({ cursor: z.string().optional() });
 const updateParams = z.looseObject({
   taskId: z.string(),
   inputResponses: z.record(z.string(), z.unknown()).optional(),
@@ -59,10 +60,8 @@ export function serveTaskMethods(server: McpServer, options: TaskMethodsOptions)
   server.server.setRequestHandler('tasks/result', { params: taskIdParams }, (params, ctx) =>
     legacy.result(params.taskId, ctx),
   );
-  server.server.setRequestHandler(
-    'tasks/list',
-    { params: z.looseObject({ cursor: z.string().optional() }) },
-    (params, ctx) => legacy.list(params.cursor, ctx),
+  server.server.setRequestHandler('tasks/list', { params: listParams }, (params, ctx) =>
+    legacy.list(params.cursor, ctx),
   );
 }
 

@@ -19,6 +19,7 @@ export type {
   SmartToolsOptions,
 } from './smart-tool-types';
 export { defineSmartTool } from './smart-tool-definition';
+export { perShape, emptyShape } from './per-shape';
 export type { DefineSmartToolContext, SmartToolDefinition } from './smart-tool-definition';
 export { callSmartTool } from './call-smart-tool';
 export type { SmartCall, SmartCallOutcome } from './call-smart-tool';

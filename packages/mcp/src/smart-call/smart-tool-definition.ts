@@ -1,9 +1,15 @@
 import { InvalidArgumentError, type Timers } from '@sa/core';
 import type { JobManager } from '@sa/jobs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { resolveBudgetMs } from './budget-from-environment';
 import { defaultMaxBufferedOutputBytes } from './output-sink';
-import { buildInputSchema, buildOutputSchema, describeSmartTool } from './smart-tool-schemas';
+import { emptyShape } from './per-shape';
+import {
+  buildExactOutputSchema,
+  buildInputSchema,
+  buildOutputSchema,
+  describeSmartTool,
+} from './smart-tool-schemas';
 import type {
   SmartToolAnnotations,
   SmartToolConfig,
@@ -81,7 +87,7 @@ export function defineSmartTool<
     );
   }
   const budgetMs = resolveBudgetMs(options.budgetMs);
-  const inputSchema = buildInputSchema(config.inputSchema ?? {});
+  const inputSchema = buildInputSchema(config.inputSchema ?? emptyShape);
   const outputShape: z.ZodRawShape | undefined = config.outputSchema;
   const logger = options.logger ?? console;
   return {
@@ -90,7 +96,7 @@ export function defineSmartTool<
     annotations: config.annotations,
     _meta: config._meta,
     inputSchema,
-    outputSchema: outputShape === undefined ? undefined : z.object(outputShape),
+    outputSchema: outputShape === undefined ? undefined : buildExactOutputSchema(outputShape),
     advertisedOutputSchema: outputShape === undefined ? undefined : buildOutputSchema(outputShape),
     handler: handler as SmartToolDefinition['handler'],
     jobs: options.jobs,

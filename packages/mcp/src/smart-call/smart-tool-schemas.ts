@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@sa/core';
 import { z } from 'zod';
+import { perShape } from './per-shape';
 
 /** The parameters every smart tool adds to its handler's own. */
 export const smartParameters = {
@@ -29,8 +30,11 @@ const errorShape = {
     .optional(),
 };
 
-/** The smart tool's input schema: the handler's shape plus `async_mode` and `job_label`. */
-export function buildInputSchema(shape: z.ZodRawShape): z.ZodObject {
+/**
+ * The smart tool's input schema: the handler's shape plus `async_mode` and `job_label`. Built
+ * once per shape object (see `perShape`).
+ */
+export const buildInputSchema: (shape: z.ZodRawShape) => z.ZodObject = perShape((shape) => {
   for (const name of Object.keys(smartParameters)) {
     if (name in shape) {
       throw new InvalidArgumentError(
@@ -40,18 +44,23 @@ export function buildInputSchema(shape: z.ZodRawShape): z.ZodObject {
     }
   }
   return z.strictObject({ ...shape, ...smartParameters });
-}
+});
 
 /**
  * The advertised output schema: it admits the handler's result (its fields become optional, as
  * the result may be a job handle instead) or a job handle or a structured error. Results are
- * checked against the handler's exact schema on the server.
+ * checked against the handler's exact schema on the server. Built once per shape object.
  */
-export function buildOutputSchema(shape: z.ZodRawShape): z.ZodObject {
+export const buildOutputSchema: (shape: z.ZodRawShape) => z.ZodObject = perShape((shape) => {
   const optional: Record<string, z.ZodType> = {};
   for (const [name, schema] of Object.entries(shape)) optional[name] = z.optional(schema);
   return z.object({ ...optional, ...handleShape, ...errorShape });
-}
+});
+
+/** The handler's exact output schema, results are checked against. Built once per shape object. */
+export const buildExactOutputSchema: (shape: z.ZodRawShape) => z.ZodObject = perShape((shape) =>
+  z.object(shape),
+);
 
 /** The description with one or two sentences that tell a model what to do with a job handle. */
 export function describeSmartTool(

@@ -115,16 +115,36 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** Parses synchronously (much cheaper); async parsing only for schemas with async refinements. */
+/**
+ * How many parses of one schema run without zod's compiled fast path. zod compiles an object
+ * schema's parser (`new Function`) on its first synchronous parse: that costs tens of parses,
+ * and a server built per request (`createMcpHandler`) parses each fresh schema once. A schema
+ * parsed more often than this (a long-lived server, or a shape defined once outside the
+ * factory) is compiled on the next parse, as zod would have done; results are the same.
+ */
+export const interpretedParses = 8;
+const parseCounts = new WeakMap<z.ZodType, number>();
+const jitless = { jitless: true } as const;
+
+/**
+ * Parses synchronously (much cheaper); async parsing only for schemas with async refinements.
+ * The first `interpretedParses` parses of a schema skip zod's compiled fast path.
+ */
 export function parseArguments(
   schema: z.ZodObject,
   value: unknown,
 ):
   | z.ZodSafeParseResult<Record<string, unknown>>
   | Promise<z.ZodSafeParseResult<Record<string, unknown>>> {
+  const count = parseCounts.get(schema) ?? 0;
+  let context: typeof jitless | undefined;
+  if (count < interpretedParses) {
+    parseCounts.set(schema, count + 1);
+    context = jitless;
+  }
   try {
-    return schema.safeParse(value);
+    return schema.safeParse(value, context);
   } catch {
-    return schema.safeParseAsync(value);
+    return schema.safeParseAsync(value, context);
   }
 }
